@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url'
+
+const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+
+/**
+ * Tests import sibling packages from source, so a package's tests never wait for
+ * (or race with) another package's build. The packed-tarball test covers dist.
+ */
+export const workspaceAliases: Record<string, string> = {
+  '@strands-vllm/tokenizer': pkg('tokenizer'),
+  '@strands-vllm/mock-server': pkg('mock-server'),
+  '@strands-vllm/model': pkg('model'),
+  '@strands-vllm/tito': pkg('tito'),
+  '@strands-vllm/validation': pkg('validation'),
+  '@strands-vllm/drift': pkg('drift'),
+}
