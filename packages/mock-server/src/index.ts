@@ -1,1 +1,24 @@
-export const PACKAGE_NAME = '@strands-vllm/mock-server'
+export { MockVLLMError, VLLMRequestError } from './errors.js'
+export { FAULT_HEADER, parseFaults } from './faults.js'
+export { evaluateArithmetic, findArithmetic } from './policies/arithmetic.js'
+export { type CalculatorPolicyOptions, calculatorPolicy } from './policies/calculator.js'
+export { defaultPolicy } from './policies/default.js'
+export type { PolicyOptions } from './policies/options.js'
+export { type ScriptedPolicyOptions, type ScriptRule, scriptedPolicy } from './policies/scripted.js'
+export { startMockVLLM } from './server.js'
+export type {
+  ChatCompletionRequest,
+  ChatMessage,
+  Fault,
+  FaultType,
+  MockVLLM,
+  MockVLLMOptions,
+  Policy,
+  PolicyContext,
+  PolicyOutput,
+  PolicyToolCall,
+  RecordedChoice,
+  RecordedRequest,
+  ToolChoice,
+  ToolDefinition,
+} from './types.js'

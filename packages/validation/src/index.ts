@@ -1,1 +1,13 @@
-export const PACKAGE_NAME = '@strands-vllm/validation'
+export { formatAllowedTools } from './allowed-tools.js'
+export { closestToolName, editDistance } from './closest-tool.js'
+export { ToolSchemaCompileError, ValidationOptionsError, VLLMValidationError } from './errors.js'
+export { INVALID_TOOL_INPUT_KEY } from './invalid-json-marker.js'
+export type { ToolValidationOptions } from './options.js'
+export type { SchemaViolation } from './schema-violations.js'
+export {
+  type ToolCallToValidate,
+  ToolCallValidator,
+  type ToolValidationErrorCode,
+  type ToolValidationFailure,
+} from './tool-call-validator.js'
+export { VLLMToolValidationHooks } from './tool-validation-hooks.js'

@@ -1,0 +1,111 @@
+import type { HfChatTokenizer } from '@strands-vllm/tokenizer'
+import { MockVLLMError } from './errors.js'
+import { pyJsonDumps } from './py-json.js'
+import { textPieces } from './token-text.js'
+import type { PolicyOutput } from './types.js'
+
+/**
+ * The assistant text exactly as Qwen3 emits it: `<think>\n…\n</think>\n\n` when thinking, the content, then each
+ * tool call as `<tool_call>\n{"name": …, "arguments": …}\n</tool_call>`, separated the way the template renders them.
+ */
+export function renderAssistantText(output: PolicyOutput, thinking: boolean): string {
+  let text = ''
+  if (thinking && output.reasoning !== undefined) text += `<think>\n${output.reasoning}\n</think>\n\n`
+  const content = output.content ?? ''
+  text += content
+  output.toolCalls?.forEach((call, i) => {
+    if (i > 0 || content) text += '\n'
+    const args = typeof call.arguments === 'string' ? call.arguments : pyJsonDumps(call.arguments)
+    text += `<tool_call>\n{"name": ${JSON.stringify(call.name)}, "arguments": ${args}}\n</tool_call>`
+  })
+  return text
+}
+
+/**
+ * Tokenize generated text, emitting the given vocabulary pieces for chosen words instead of their canonical
+ * tokenization (e.g. `HAVING` → `H` + `AVING`), so retokenizing the text later gives different ids.
+ */
+export function encodeGenerated(
+  tokenizer: HfChatTokenizer,
+  text: string,
+  nonCanonical: Record<string, string[]> | undefined
+): number[] {
+  const words = Object.keys(nonCanonical ?? {})
+    .filter((w) => w.length > 0)
+    .sort((a, b) => b.length - a.length)
+  if (!nonCanonical || words.length === 0) return tokenizer.encode(text)
+  const pieceIds = new Map<string, number[]>()
+  for (const word of words) {
+    pieceIds.set(
+      word,
+      (nonCanonical[word] ?? []).map((piece) => {
+        const id = tokenizer.tokenToId(piece)
+        if (id === undefined)
+          throw new MockVLLMError(`nonCanonical piece ${JSON.stringify(piece)} is not in the vocabulary`)
+        return id
+      })
+    )
+    const ids = pieceIds.get(word) ?? []
+    if (tokenizer.decode(ids) !== word) {
+      throw new MockVLLMError(
+        `nonCanonical pieces for ${JSON.stringify(word)} decode to ${JSON.stringify(tokenizer.decode(ids))}`
+      )
+    }
+  }
+  const ids: number[] = []
+  let rest = 0
+  let i = 0
+  while (i < text.length) {
+    const word = words.find((w) => text.startsWith(w, i))
+    if (word === undefined) {
+      i++
+      continue
+    }
+    if (i > rest) ids.push(...tokenizer.encode(text.slice(rest, i)))
+    ids.push(...(pieceIds.get(word) ?? []))
+    i += word.length
+    rest = i
+  }
+  if (rest < text.length) ids.push(...tokenizer.encode(text.slice(rest)))
+  return ids
+}
+
+/** One generated sequence, before any view of it is sent. */
+export interface Generation {
+  /** Every generated id, EOS included unless cut by `max_tokens`. */
+  ids: number[]
+  /** The text each id adds (special tokens skipped unless asked), so streamed deltas line up with ids. */
+  pieces: string[]
+  finishReason: 'stop' | 'length'
+  /** `null` for EOS; the id for a `stop_token_ids` hit. */
+  stopReason: number | null
+}
+
+/**
+ * Policy output → generated ids, as a sampler would produce them: tokenize the assistant text, append
+ * `<|im_end|>`, stop at the first `stop_token_ids` hit, cut at `maxTokens` (`finish_reason: "length"`).
+ */
+export function generateIds(
+  tokenizer: HfChatTokenizer,
+  text: string,
+  output: PolicyOutput,
+  limits: { maxTokens: number; stopTokenIds?: readonly number[] | undefined; skipSpecialTokens: boolean; eosId: number }
+): Generation {
+  let ids = [...encodeGenerated(tokenizer, text, output.nonCanonical), limits.eosId]
+  let stopReason: number | null = null
+  const stopSet = new Set(limits.stopTokenIds ?? [])
+  if (stopSet.size > 0) {
+    const at = ids.findIndex((id) => stopSet.has(id))
+    if (at >= 0 && at < ids.length - 1) {
+      stopReason = ids[at] ?? null
+      ids = ids.slice(0, at + 1)
+    }
+  }
+  let finishReason: Generation['finishReason'] = 'stop'
+  if (ids.length > limits.maxTokens) {
+    ids = ids.slice(0, Math.max(0, limits.maxTokens))
+    finishReason = 'length'
+    stopReason = null
+  }
+  return { ids, pieces: textPieces(tokenizer, ids, limits.skipSpecialTokens), finishReason, stopReason }
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
+import { chatCompletions } from './chat-completions.js'
+import { completions } from './completions.js'
+import { resolveConfig, type ServerConfig } from './config.js'
+import { badRequest, MockVLLMError, VLLMRequestError } from './errors.js'
+import { Exchange } from './exchange.js'
+import { FAULT_HEADER, FaultSet, parseFaults } from './faults.js'
+import { detokenize, tokenize } from './tokenize.js'
+import type { Fault, MockVLLM, MockVLLMOptions, RecordedRequest } from './types.js'
+
+type Handler = (ex: Exchange) => void | Promise<void>
+
+const routes: Record<string, { method: 'GET' | 'POST'; handler: Handler; generates?: true }> = {
+  '/v1/chat/completions': { method: 'POST', handler: chatCompletions, generates: true },
+  '/v1/completions': { method: 'POST', handler: completions, generates: true },
+  '/tokenize': { method: 'POST', handler: tokenize },
+  '/detokenize': { method: 'POST', handler: detokenize },
+  '/health': { method: 'GET', handler: health, generates: true },
+  '/v1/models': { method: 'GET', handler: models },
+  '/version': { method: 'GET', handler: (ex) => ex.sendJson(200, { version: ex.config.vllmVersion }) },
+}
+
+/** Largest request body accepted (vLLM has no small limit; this only guards the test process). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024
+
+/**
+ * Start a GPU-free server that speaks vLLM's OpenAI-compatible protocol with real Qwen3 token ids.
+ * Resolves once it listens; `close()` stops it and destroys open sockets.
+ */
+export async function startMockVLLM(options: MockVLLMOptions = {}): Promise<MockVLLM> {
+  const config = resolveConfig(options, loadQwen3Tokenizer())
+  const requests: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+  const server = createServer((req, res) => {
+    void handle(config, requests, req, res)
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new MockVLLMError('server has no TCP address')
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    requests,
+    tokenizer: config.tokenizer,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const socket of sockets) socket.destroy()
+      })
+      return closing
+    },
+  }
+}
+
+async function handle(
+  config: ServerConfig,
+  requests: RecordedRequest[],
+  req: IncomingMessage,
+  res: ServerResponse
+): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0] ?? '/'
+  let finish: () => void = () => {}
+  const record: RecordedRequest = {
+    id: randomUUID(),
+    method: req.method ?? 'GET',
+    path,
+    headers: flatHeaders(req),
+    body: undefined,
+    status: 0,
+    faults: [],
+    aborted: false,
+    done: new Promise<void>((resolve) => {
+      finish = resolve
+    }),
+  }
+  requests.push(record)
+  res.on('close', () => {
+    if (!res.writableFinished) record.aborted = true
+    finish()
+  })
+  let ex = new Exchange(req, res, config, new FaultSet([]), record, undefined)
+  try {
+    const raw = await readBody(req)
+    const faults: Fault[] = [...config.faults]
+    const header = req.headers[FAULT_HEADER]
+    if (typeof header === 'string') {
+      try {
+        faults.push(...parseFaults(header))
+      } catch (error) {
+        throw badRequest(`${FAULT_HEADER}: ${(error as Error).message}`)
+      }
+    }
+    record.faults = faults
+    let body: unknown
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw)
+      } catch (error) {
+        throw badRequest(`JSON decode error: ${(error as Error).message}`)
+      }
+    }
+    record.body = body
+    ex = new Exchange(req, res, config, new FaultSet(faults), record, body)
+    const route = routes[path]
+    if (!route) return ex.sendDetail(404, 'Not Found')
+    if (route.method !== req.method) return ex.sendDetail(405, 'Method Not Allowed')
+    const status = ex.faults.get('status')
+    if (status && route.generates) {
+      throw new VLLMRequestError(status.status, status.message ?? `mock: injected ${status.status}`)
+    }
+    await route.handler(ex)
+  } catch (error) {
+    if (ex.closed) return
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    ex.sendError(
+      VLLMRequestError.isInstance(error)
+        ? error
+        : new VLLMRequestError(500, `mock server error: ${(error as Error)?.message ?? String(error)}`)
+    )
+  }
+}
+
+function health(ex: Exchange): void {
+  ex.record.status = 200
+  ex.res.writeHead(200, { 'content-length': 0 })
+  ex.res.end()
+}
+
+function models(ex: Exchange): void {
+  const { config } = ex
+  ex.sendJson(200, {
+    object: 'list',
+    data: [
+      {
+        id: config.modelId,
+        object: 'model',
+        created: config.startedAt,
+        owned_by: 'vllm',
+        root: config.modelId,
+        parent: null,
+        max_model_len: config.maxModelLen,
+        permission: [
+          {
+            id: `modelperm-${config.modelId.length}`,
+            object: 'model_permission',
+            created: config.startedAt,
+            allow_create_engine: false,
+            allow_sampling: true,
+            allow_logprobs: true,
+            allow_search_indices: false,
+            allow_view: true,
+            allow_fine_tuning: false,
+            organization: '*',
+            group: null,
+            is_blocking: false,
+          },
+        ],
+      },
+    ],
+  })
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        reject(new VLLMRequestError(413, 'request body too large'))
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}

@@ -1,0 +1,41 @@
+import type { JSONSchema, ToolSpec } from '@strands-agents/sdk'
+
+/** The calculator spec the tests use: a closed schema with a typed, bounded optional argument. */
+export const calculatorSchema = {
+  type: 'object',
+  properties: {
+    expression: { type: 'string', description: 'Arithmetic expression' },
+    precision: { type: 'integer', minimum: 0, maximum: 10 },
+  },
+  required: ['expression'],
+  additionalProperties: false,
+} satisfies JSONSchema
+
+export const calculatorSpec: ToolSpec = {
+  name: 'calculator',
+  description: 'Evaluate an arithmetic expression',
+  inputSchema: calculatorSchema,
+}
+
+export const searchSpec: ToolSpec = {
+  name: 'search',
+  description: 'Search the web',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      query: { type: 'string', minLength: 1 },
+      filters: {
+        type: 'object',
+        properties: {
+          site: { type: 'string' },
+          mode: { enum: ['fast', 'deep'] },
+          tags: { type: 'array', items: { type: 'string' }, maxItems: 3 },
+        },
+        required: ['mode'],
+        additionalProperties: false,
+      },
+      limit: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
+    },
+    required: ['query'],
+  },
+}
