@@ -22,3 +22,4 @@ export type {
   ToolChoice,
   ToolDefinition,
 } from './types.js'
+export { connectOrStartMockVLLM, type VLLMTarget, type VLLMTargetOptions } from './vllm-target.js'
