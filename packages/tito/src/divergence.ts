@@ -1,0 +1,238 @@
+/**
+ * Why call k's prompt does not extend call k−1's prompt + response. Classified from ids
+ * (Qwen3 markers by default) and refined with decoded text when a decoder is given.
+ */
+export type DivergenceCause =
+  | 'reasoning_stripped'
+  | 'tool_call_reserialized'
+  | 'retokenization'
+  | 'separator_missing'
+  | 'template_changed'
+  | 'history_rewritten'
+  | 'truncated_previous'
+  | 'unknown'
+
+/** Control-token ids the id-only classifier looks for. */
+export interface SpecialTokenIds {
+  thinkStart: number
+  thinkEnd: number
+  toolCallStart: number
+  toolCallEnd: number
+  /** Start / end of a chat message (`<|im_start|>` / `<|im_end|>`). */
+  messageStart: number
+  messageEnd: number
+  /** Ids that can end a generation. */
+  eos: readonly number[]
+  /** The template's separator after the end-of-message token (Qwen3: `\n`, id 198). */
+  separator: readonly number[]
+  /** Ids ≥ this are added/special tokens (used when the decoder has no `isSpecial`). */
+  firstSpecialId: number
+}
+
+/** Qwen3 (and Qwen2.5) ids. */
+export const QWEN3_SPECIAL_IDS: SpecialTokenIds = {
+  thinkStart: 151667,
+  thinkEnd: 151668,
+  toolCallStart: 151657,
+  toolCallEnd: 151658,
+  messageStart: 151644,
+  messageEnd: 151645,
+  eos: [151645, 151643],
+  separator: [198],
+  firstSpecialId: 151643,
+}
+
+/** Text around the first differing position (present when a decoder was given). */
+export interface DivergenceWindow {
+  /** Absolute index of the first token in `before`. */
+  start: number
+  /** Common text just before the divergence. */
+  before: string
+  /** What the earlier call's prompt + response held from the divergence on. */
+  held: string
+  /** What the new prompt has from the divergence on. */
+  received: string
+}
+
+export interface Divergence {
+  /** The call whose prompt does not extend the previous call's prompt + response. */
+  callIndex: number
+  previousCallIndex: number
+  /** The trajectory the previous call belongs to. */
+  trajectoryIndex: number
+  /** First differing position (absolute, in both sequences). */
+  index: number
+  cause: DivergenceCause
+  /** One sentence a human can act on. */
+  detail: string
+  /** Length of the previous prompt; `index >= previousPromptLength` means the difference is in the response. */
+  previousPromptLength: number
+  /** Length of previous prompt + response. */
+  heldLength: number
+  /** Id at `index` on each side (null when that side ended). */
+  heldId: number | null
+  receivedId: number | null
+  window?: DivergenceWindow
+}
+
+/** What the classifier looks at. */
+export interface DivergenceInput {
+  /** Previous prompt + response. */
+  held: ArrayLike<number>
+  previousPromptLength: number
+  /** The new prompt. */
+  next: ArrayLike<number>
+  index: number
+  previousFinishReason: string | null
+  special: SpecialTokenIds
+}
+
+interface Classified {
+  cause: DivergenceCause
+  detail: string
+}
+
+const WINDOW = 12
+
+function indexOf(ids: ArrayLike<number>, id: number, from: number, to: number): number {
+  for (let i = Math.max(0, from); i < Math.min(to, ids.length); i++) if (ids[i] === id) return i
+  return -1
+}
+
+function lastIndexOf(ids: ArrayLike<number>, id: number, before: number): number {
+  for (let i = Math.min(before, ids.length) - 1; i >= 0; i--) if (ids[i] === id) return i
+  return -1
+}
+
+/** True when `at` lies inside an `open`…`close` block (or on the separator right after `close`). */
+function enclosingBlock(ids: ArrayLike<number>, at: number, open: number, close: number): boolean {
+  const start = lastIndexOf(ids, open, at + 1)
+  if (start === -1) return false
+  const end = indexOf(ids, close, start, ids.length)
+  return end === -1 || at <= end + 1
+}
+
+/** The end (exclusive) of the message containing `from`: after the next end-of-message id. */
+function messageEnd(ids: ArrayLike<number>, from: number, special: SpecialTokenIds): number {
+  const end = indexOf(ids, special.messageEnd, from, ids.length)
+  return end === -1 ? ids.length : end + 1
+}
+
+function onlyIn(ids: ArrayLike<number>, from: number, to: number, allowed: readonly number[]): boolean {
+  for (let i = from; i < to; i++) if (!allowed.includes(ids[i]!)) return false
+  return true
+}
+
+/** Classify from ids alone. `unknown` here may still become `retokenization` with a decoder. */
+export function classifyDivergence(input: DivergenceInput): Classified {
+  const { held, next, index: j, previousPromptLength: p, special } = input
+  const h = held.length
+  const inResponse = j >= p
+
+  if (input.previousFinishReason === 'length') {
+    return {
+      cause: 'truncated_previous',
+      detail: inResponse
+        ? 'the previous call was cut by max_tokens (finish_reason "length"); the template closed its message'
+        : 'the previous call was cut by max_tokens (finish_reason "length"); its message was dropped or re-rendered',
+    }
+  }
+  const tail = [...special.eos, ...special.separator, special.messageEnd]
+  if (j >= h - 2 && onlyIn(held, j, h, tail) && onlyIn(next, j, Math.min(next.length, j + 2), tail)) {
+    return {
+      cause: 'separator_missing',
+      detail: 'only the end-of-message token / post-EOS separator differs (bridgeable)',
+    }
+  }
+  // The last turn: the previous prompt's final message header (`<|im_start|>assistant\n…`) and the response.
+  const turnStart = lastIndexOf(held, special.messageStart, p)
+  if (turnStart !== -1 && j >= turnStart) {
+    const heldThink = indexOf(held, special.thinkStart, Math.max(j, turnStart), h)
+    const nextEnd = messageEnd(next, turnStart, special)
+    if (heldThink !== -1 && indexOf(next, special.thinkEnd, turnStart, nextEnd) === -1) {
+      return {
+        cause: 'reasoning_stripped',
+        detail:
+          heldThink >= p
+            ? 'the template dropped the <think> block the model generated'
+            : 'the template dropped the (empty) <think> block of the previous generation prompt',
+      }
+    }
+  }
+  if (enclosingBlock(held, j, special.thinkStart, special.thinkEnd)) {
+    const nextEnd = messageEnd(next, j, special)
+    if (indexOf(next, special.thinkEnd, j, nextEnd) === -1) {
+      return {
+        cause: 'reasoning_stripped',
+        detail: inResponse
+          ? 'the template dropped the <think> block the model generated'
+          : 'the template dropped a <think> block it had rendered in the previous prompt',
+      }
+    }
+  }
+  if (
+    enclosingBlock(held, j, special.toolCallStart, special.toolCallEnd) ||
+    held[j] === special.toolCallStart ||
+    next[j] === special.toolCallStart
+  ) {
+    return {
+      cause: 'tool_call_reserialized',
+      detail: 'the template re-serialized a tool call differently from what the model produced',
+    }
+  }
+  if (!inResponse) {
+    const firstEnd = indexOf(held, special.messageEnd, 0, p)
+    if (firstEnd === -1 || j <= firstEnd) {
+      return {
+        cause: 'template_changed',
+        detail: 'the first message (system prompt / tool list / template kwargs) changed between calls',
+      }
+    }
+    return { cause: 'history_rewritten', detail: 'earlier messages were changed or dropped before this call' }
+  }
+  return { cause: 'unknown', detail: 'the new prompt differs inside the previous response' }
+}
+
+/** The id slices a decoder should turn into text to refine and illustrate a divergence. */
+export function textRequests(input: DivergenceInput): number[][] {
+  const { held, next, index: j, special } = input
+  const start = Math.max(0, j - WINDOW)
+  const heldEnd = messageEnd(held, j, special)
+  const nextEnd = messageEnd(next, j, special)
+  const slice = (ids: ArrayLike<number>, a: number, b: number): number[] =>
+    Array.prototype.slice.call(ids, a, Math.min(b, ids.length)) as number[]
+  return [
+    slice(held, start, j),
+    slice(held, j, j + WINDOW),
+    slice(next, j, j + WINDOW),
+    slice(held, j, heldEnd),
+    slice(next, j, nextEnd),
+  ]
+}
+
+/** Refine an id-only classification with the decoded `textRequests`. */
+export function refineWithText(
+  input: DivergenceInput,
+  base: Classified,
+  texts: readonly string[]
+): { classified: Classified; window: DivergenceWindow } {
+  const [before = '', heldWindow = '', receivedWindow = '', heldMessage = '', nextMessage = ''] = texts
+  const window: DivergenceWindow = {
+    start: Math.max(0, input.index - WINDOW),
+    before,
+    held: heldWindow,
+    received: receivedWindow,
+  }
+  if (base.cause === 'unknown' || base.cause === 'history_rewritten') {
+    if (heldMessage.length > 0 && (heldMessage === nextMessage || nextMessage.startsWith(heldMessage))) {
+      return {
+        classified: {
+          cause: 'retokenization',
+          detail: 'same text, different ids: the template re-tokenized text the model produced with other pieces',
+        },
+        window,
+      }
+    }
+  }
+  return { classified: base, window }
+}

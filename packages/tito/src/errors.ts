@@ -1,0 +1,82 @@
+import type { Divergence } from './divergence.js'
+
+const marker: unique symbol = Symbol.for('strands-vllm.error.TitoError')
+const tokenManagerMarker: unique symbol = Symbol.for('strands-vllm.error.TokenManagerError')
+const divergenceMarker: unique symbol = Symbol.for('strands-vllm.error.TrajectoryDivergenceError')
+const jsonlMarker: unique symbol = Symbol.for('strands-vllm.error.TitoJsonlError')
+const recorderMarker: unique symbol = Symbol.for('strands-vllm.error.RecorderError')
+
+function hasMarker(error: unknown, key: symbol): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
+}
+
+/**
+ * Base class of every error this package throws. `isInstance` checks a `Symbol.for` marker
+ * instead of `instanceof`, so it still works when both the ESM and CJS builds are loaded.
+ */
+export class TitoError extends Error {
+  protected readonly [marker] = true
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'TitoError'
+  }
+  static isInstance(error: unknown): error is TitoError {
+    return hasMarker(error, marker)
+  }
+}
+
+/** Bad input to a `TokenManager` (length mismatch, response before prompt, non-extending prompt). */
+export class TokenManagerError extends TitoError {
+  protected readonly [tokenManagerMarker] = true
+  constructor(message: string) {
+    super(message)
+    this.name = 'TokenManagerError'
+  }
+  static override isInstance(error: unknown): error is TokenManagerError {
+    return hasMarker(error, tokenManagerMarker)
+  }
+}
+
+/** Thrown by `buildTrajectories` with `onDivergence: 'fail'`; carries the first divergence found. */
+export class TrajectoryDivergenceError extends TitoError {
+  protected readonly [divergenceMarker] = true
+  constructor(
+    message: string,
+    /** The divergence that stopped the build (same shape as `BuildResult.divergences[i]`). */
+    readonly divergence: Divergence
+  ) {
+    super(message)
+    this.name = 'TrajectoryDivergenceError'
+  }
+  static override isInstance(error: unknown): error is TrajectoryDivergenceError {
+    return hasMarker(error, divergenceMarker)
+  }
+}
+
+/** A canonical JSONL line that does not parse, has the wrong schema, or fails its SHA-256 check. */
+export class TitoJsonlError extends TitoError {
+  protected readonly [jsonlMarker] = true
+  constructor(
+    message: string,
+    /** 1-based line number in the input, when the error concerns one line. */
+    readonly line: number | undefined
+  ) {
+    super(line === undefined ? message : `line ${line}: ${message}`)
+    this.name = 'TitoJsonlError'
+  }
+  static override isInstance(error: unknown): error is TitoJsonlError {
+    return hasMarker(error, jsonlMarker)
+  }
+}
+
+/** Misuse of a `VLLMTokenRecorder` (e.g. attaching one recorder to two agents). */
+export class RecorderError extends TitoError {
+  protected readonly [recorderMarker] = true
+  constructor(message: string) {
+    super(message)
+    this.name = 'RecorderError'
+  }
+  static override isInstance(error: unknown): error is RecorderError {
+    return hasMarker(error, recorderMarker)
+  }
+}

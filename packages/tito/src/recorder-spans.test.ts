@@ -1,0 +1,148 @@
+import { context, type SpanContext, SpanStatusCode, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
+import { Agent, NullConversationManager } from '@strands-agents/sdk'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
+import { StrandsSpanTracker } from './strands-span-tracker.js'
+import { exactFields, ScriptedModel, type ScriptedTurn } from './testing/scripted-model.js'
+
+const exporter = new InMemorySpanExporter()
+const tracker = new StrandsSpanTracker()
+const provider = new BasicTracerProvider({ spanProcessors: [tracker, new SimpleSpanProcessor(exporter)] })
+const contextManager = new AsyncLocalStorageContextManager()
+
+beforeAll(() => {
+  trace.setGlobalTracerProvider(provider)
+  context.setGlobalContextManager(contextManager.enable())
+})
+afterEach(() => exporter.reset())
+afterAll(async () => {
+  await provider.shutdown()
+  trace.disable()
+  context.disable()
+})
+
+function makeAgent(turns: ScriptedTurn[], options: VLLMTokenRecorderOptions = {}, agentOptions = {}) {
+  const recorder = new VLLMTokenRecorder({ spanTracker: tracker, ...options })
+  const agent = new Agent({
+    model: new ScriptedModel(turns),
+    plugins: [recorder],
+    printer: false,
+    conversationManager: new NullConversationManager(),
+    retryStrategy: null,
+    ...agentOptions,
+  })
+  return { recorder, agent }
+}
+
+const spans = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name.startsWith(name))
+const parentOf = (s: ReadableSpan): SpanContext | undefined => s.parentSpanContext
+
+describe('per-call spans', () => {
+  it('opens exactly one span per call under the active rollout span, with every attribute', async () => {
+    const { agent } = makeAgent(
+      [
+        { text: 'one', fields: exactFields([1, 2, 3], [4, 5]) },
+        { text: 'two', fields: exactFields([1, 2, 3, 4, 5, 6], [7]), usage: { inputTokens: 6, outputTokens: 1 } },
+      ],
+      { rolloutId: 'r-1' }
+    )
+    const tracer = trace.getTracer('test')
+    let rolloutId = ''
+    await tracer.startActiveSpan('rollout', async (span) => {
+      rolloutId = span.spanContext().spanId
+      await agent.invoke('a')
+      await agent.invoke('b')
+      span.end()
+    })
+    const calls = spans('openai.chat.completion')
+    expect(calls).toHaveLength(2)
+    for (const s of calls) expect(parentOf(s)?.spanId).toBe(rolloutId)
+    const a = calls[0]!.attributes
+    expect(a).toMatchObject({
+      'llm.token_count.prompt': 3,
+      'llm.token_count.completion': 2,
+      'llm.hosted_vllm.prompt_token_ids': [1, 2, 3],
+      'llm.hosted_vllm.response_token_ids': [4, 5],
+      prompt_token_ids: [1, 2, 3],
+      response_token_ids: [4, 5],
+      'gen_ai.response.id': 'chatcmpl-3-2',
+      'gen_ai.usage.input_tokens': 3,
+      'gen_ai.usage.output_tokens': 2,
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'vllm',
+      'gen_ai.request.model': 'Qwen/Qwen3-8B',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'tito.status': 'exact',
+      'tito.rollout_id': 'r-1',
+    })
+    expect(JSON.parse(a['logprobs.content'] as string)).toEqual([
+      { token: 'token_id:4', logprob: -0.125 },
+      { token: 'token_id:5', logprob: -0.25 },
+    ])
+    // Agent Lightning's default adapter selects spans by this regex.
+    expect(calls.every((s) => /openai\.chat\.completion/.test(s.name))).toBe(true)
+  })
+
+  it("parents to this agent's invoke_agent span (via the tracker) when no span is active, under concurrency", async () => {
+    const agents = ['a1', 'a2'].map((id, k) =>
+      makeAgent(
+        [0, 1].map((i) => ({ text: 'x', fields: exactFields([k, i], [9]), delayMs: 3 + ((k + i) % 2) * 4 })),
+        {},
+        { id, name: 'worker' }
+      )
+    )
+    await Promise.all(agents.map(({ agent }) => agent.invoke('go').then(() => agent.invoke('again'))))
+    const invokes = spans('invoke_agent')
+    expect(invokes).toHaveLength(4)
+    const calls = spans('openai.chat.completion')
+    expect(calls).toHaveLength(4)
+    for (const s of calls) {
+      const parent = invokes.find((p) => p.spanContext().spanId === parentOf(s)?.spanId)
+      expect(parent).toBeDefined()
+      const k = (s.attributes.prompt_token_ids as number[])[0]!
+      expect(parent!.attributes['gen_ai.agent.id']).toBe(`a${k + 1}`)
+      expect(s.spanContext().traceId).toBe(parent!.spanContext().traceId)
+    }
+  })
+
+  it('never mis-parents when concurrent agents cannot be told apart: new traces and a warning', async () => {
+    const warnings: string[] = []
+    const agents = [0, 1].map((k) =>
+      makeAgent([{ text: 'x', fields: exactFields([k], [9]), delayMs: 10 }], { warn: (m) => warnings.push(m) })
+    )
+    await Promise.all(agents.map(({ agent }) => agent.invoke('go')))
+    const calls = spans('openai.chat.completion')
+    expect(calls).toHaveLength(2)
+    for (const s of calls) expect(parentOf(s)).toBeUndefined()
+    expect(warnings.some((w) => /cannot be told apart/.test(w))).toBe(true)
+  })
+
+  it('marks a failed call ERROR with the exception, and honours spanName / addToSpan / parentContext', async () => {
+    const failing = makeAgent([{ error: new Error('server exploded') }], { spanName: 'vllm.call' })
+    await expect(failing.agent.invoke('go')).rejects.toThrow('server exploded')
+    const [failed] = spans('vllm.call')
+    expect(failed!.status.code).toBe(SpanStatusCode.ERROR)
+    expect(failed!.events.some((e) => e.name === 'exception')).toBe(true)
+    expect(failed!.attributes['tito.status']).toBe('missing')
+
+    exporter.reset()
+    const quiet = makeAgent([{ text: 'x', fields: exactFields([1], [2]) }], { addToSpan: false })
+    await quiet.agent.invoke('go')
+    expect(spans('openai.chat.completion')).toHaveLength(0)
+
+    const parent = trace.getTracer('test').startSpan('explicit')
+    const explicit = makeAgent([{ text: 'x', fields: exactFields([1], [2]) }], {
+      parentContext: trace.setSpan(context.active(), parent),
+    })
+    await explicit.agent.invoke('go')
+    parent.end()
+    expect(parentOf(spans('openai.chat.completion')[0]!)?.spanId).toBe(parent.spanContext().spanId)
+  })
+})

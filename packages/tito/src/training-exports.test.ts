@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { buildTrajectories } from './build-trajectories.js'
+import type { TitoCallRecord } from './call-record.js'
+import { toAgentLightningTriplets, toSlimeSamples, toVerlRows } from './training-exports.js'
+
+function record(callIndex: number, prompt: number[], response: number[], logprobs?: number[]): TitoCallRecord {
+  const r: TitoCallRecord = {
+    callIndex,
+    invocationIndex: 0,
+    attempt: 1,
+    promptTokenIds: prompt,
+    tokenIds: response,
+    status: 'exact',
+    reasons: [],
+    finishReason: 'stop',
+    stopReason: null,
+    usage: null,
+    responseId: `id-${callIndex}`,
+    model: null,
+    sampling: {},
+    toolUses: [],
+    timing: { startMs: 0, firstByteMs: null, endMs: 0 },
+  }
+  if (logprobs) r.logprobs = logprobs
+  return r
+}
+
+// Two calls that extend each other, then one that diverges (new trajectory).
+const history = [
+  record(0, [1, 2], [3, 4], [-0.1, -0.2]),
+  record(1, [1, 2, 3, 4, 5], [6], [-0.3]),
+  record(2, [1, 9], [7], [-0.4]),
+]
+
+describe('training exports', () => {
+  const { trajectories } = buildTrajectories(history)
+
+  it('verl rows: prompt = first prompt, response side carries mask and 0.0 at masked logprobs', () => {
+    const rows = toVerlRows(trajectories, { callRewards: { 1: 1, 2: 0.5 } })
+    expect(rows[0]).toEqual({
+      prompt_ids: [1, 2],
+      response_ids: [3, 4, 5, 6],
+      response_mask: [1, 1, 0, 1],
+      response_logprobs: [-0.1, -0.2, 0, -0.3],
+      num_turns: 2,
+      reward_score: 1,
+      extra_fields: { trajectory_index: 0, call_indices: [0, 1] },
+    })
+    expect(rows[1]).toMatchObject({ prompt_ids: [1, 9], response_ids: [7], reward_score: 0.5 })
+  })
+
+  it('slime samples: loss_mask / rollout_log_probs over the response part only', () => {
+    const [sample] = toSlimeSamples(trajectories, { reward: (t) => t.index + 10 })
+    expect(sample).toEqual({
+      tokens: [1, 2, 3, 4, 5, 6],
+      response_length: 4,
+      loss_mask: [1, 1, 0, 1],
+      rollout_log_probs: [-0.1, -0.2, 0, -0.3],
+      reward: 10,
+      metadata: { trajectory_index: 0, call_indices: [0, 1] },
+    })
+  })
+
+  it('drops rollout logprobs when any sampled token lacks one (never zero-fills)', () => {
+    const partial = buildTrajectories([record(0, [1], [2]), record(1, [1, 2, 3], [4], [-1])]).trajectories
+    expect(toVerlRows(partial)[0]!.response_logprobs).toBeNull()
+    expect(toSlimeSamples(partial)[0]!.rollout_log_probs).toBeNull()
+  })
+
+  it('Agent Lightning triplets: one per exact call, with per-call rewards', () => {
+    const triplets = toAgentLightningTriplets(history, { rewards: { 2: 1 } })
+    expect(triplets).toHaveLength(3)
+    expect(triplets[2]).toEqual({
+      prompt: { token_ids: [1, 9] },
+      response: { token_ids: [7], logprobs: [-0.4] },
+      reward: 1,
+      metadata: {
+        call_index: 2,
+        invocation_index: 0,
+        attempt: 1,
+        response_id: 'id-2',
+        finish_reason: 'stop',
+        rollout_id: null,
+      },
+    })
+    expect(triplets[0]!.reward).toBeNull()
+    const missing = { ...record(3, [1], [2]), status: 'incomplete' as const }
+    expect(toAgentLightningTriplets([missing])).toEqual([])
+  })
+})
