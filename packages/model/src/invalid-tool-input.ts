@@ -6,7 +6,8 @@
  */
 export const INVALID_TOOL_INPUT_KEY = '__strands_vllm_invalid_json__'
 
-export interface InvalidToolInput {
+/** A type alias (not an interface) so the marker is assignable to the SDK's `JSONValue`. */
+export type InvalidToolInput = {
   /** The arguments text exactly as the model produced it. */
   raw: string
   /** The JSON parser's message. */

@@ -1,0 +1,130 @@
+import type { Message, StreamOptions, ToolChoice, ToolSpec } from '@strands-agents/sdk'
+import { MANAGED_PARAM_KEYS, type VLLMModelConfig } from './config.js'
+import { formatMessages, formatSystemPrompt } from './format-messages.js'
+import type { WireMessage, WireTool, WireToolChoice } from './wire.js'
+
+/**
+ * Body keys that shape sampling. vLLM fills omitted ones from the model's generation
+ * config, so RL needs exactly what was sent; these are copied into `tito.sampling`.
+ */
+export const SAMPLING_KEYS: ReadonlySet<string> = new Set([
+  'temperature',
+  'top_p',
+  'top_k',
+  'min_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'min_tokens',
+  'seed',
+  'stop',
+  'stop_token_ids',
+  'ignore_eos',
+  'presence_penalty',
+  'frequency_penalty',
+  'repetition_penalty',
+  'length_penalty',
+  'logit_bias',
+  'allowed_token_ids',
+  'bad_words',
+  'n',
+  'best_of',
+  'use_beam_search',
+  'logprobs',
+  'top_logprobs',
+  'prompt_logprobs',
+  'chat_template_kwargs',
+  'reasoning_effort',
+  'include_reasoning',
+  'thinking_token_budget',
+  'response_format',
+  'structured_outputs',
+  'guided_json',
+  'guided_regex',
+  'guided_choice',
+  'guided_grammar',
+  'truncate_prompt_tokens',
+  'skip_special_tokens',
+  'include_stop_str_in_output',
+])
+
+export interface BuiltRequest {
+  body: Record<string, unknown> & { messages: WireMessage[] }
+  /** Copy of every sampling-related key in `body`. */
+  sampling: Record<string, unknown>
+  /** The request asked vLLM for ids / logprobs / top logprobs. */
+  returnTokenIds: boolean
+  logprobs: boolean
+  topLogprobs: boolean
+}
+
+export function formatTools(toolSpecs: readonly ToolSpec[]): WireTool[] {
+  return toolSpecs.map((spec) => ({
+    type: 'function',
+    function: {
+      name: spec.name,
+      description: spec.description,
+      ...(spec.inputSchema === undefined ? {} : { parameters: spec.inputSchema }),
+    },
+  }))
+}
+
+export function formatToolChoice(choice: ToolChoice): WireToolChoice {
+  if ('any' in choice) return 'required'
+  if ('tool' in choice) return { type: 'function', function: { name: choice.tool.name } }
+  return 'auto'
+}
+
+/**
+ * `{ ...params, model, messages, stream, stream_options, tools?, tool_choice?, max_tokens,
+ * temperature, top_p, return_token_ids?, logprobs?, top_logprobs? }`: later keys win.
+ */
+export function buildRequest(
+  config: VLLMModelConfig,
+  messages: readonly Message[],
+  options: StreamOptions | undefined,
+  warn: (message: string) => void
+): BuiltRequest {
+  const body: Record<string, unknown> = {}
+  if (config.params) {
+    for (const key of Object.keys(config.params)) {
+      if (!MANAGED_PARAM_KEYS.has(key)) body[key] = config.params[key]
+    }
+  }
+  const wireMessages = formatMessages(messages, warn)
+  const system = formatSystemPrompt(options?.systemPrompt, warn)
+  if (system) wireMessages.unshift(system)
+  body.model = config.modelId
+  body.messages = wireMessages
+  body.stream = true
+  body.stream_options = { include_usage: true }
+
+  const toolSpecs = options?.toolSpecs
+  const sendTools = !config.disableTools && toolSpecs !== undefined && toolSpecs.length > 0
+  if (sendTools) {
+    body.tools = formatTools(toolSpecs)
+    if (options?.toolChoice) body.tool_choice = formatToolChoice(options.toolChoice)
+  } else {
+    // vLLM rejects `tool_choice` without `tools` (vLLM #9426).
+    delete body.tool_choice
+  }
+  if (config.maxTokens !== undefined) body.max_tokens = config.maxTokens
+  if (config.temperature !== undefined) body.temperature = config.temperature
+  if (config.topP !== undefined) body.top_p = config.topP
+  if (config.returnTokenIds) body.return_token_ids = true
+  if (config.logprobs) {
+    body.logprobs = true
+    if (typeof config.logprobs === 'object') body.top_logprobs = config.logprobs.top
+  }
+
+  const sampling: Record<string, unknown> = {}
+  for (const key of Object.keys(body)) {
+    if (SAMPLING_KEYS.has(key)) sampling[key] = structuredClone(body[key])
+  }
+  return {
+    body: body as BuiltRequest['body'],
+    sampling,
+    returnTokenIds: body.return_token_ids === true,
+    logprobs: body.logprobs === true,
+    topLogprobs: body.logprobs === true && typeof body.top_logprobs === 'number' && body.top_logprobs > 0,
+  }
+}

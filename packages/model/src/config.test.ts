@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { VLLMConfigError } from './errors.js'
+import { VLLMModel, type VLLMModelOptions } from './vllm-model.js'
+
+describe('VLLMModel config', () => {
+  it('requires modelId and baseUrl with a typed error', () => {
+    expect(() => new VLLMModel({ baseUrl: 'http://x/v1' } as unknown as VLLMModelOptions)).toThrow(VLLMConfigError)
+    expect(() => new VLLMModel({ modelId: 'm' } as unknown as VLLMModelOptions)).toThrow(/baseUrl/)
+    expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'not a url' })).toThrow(VLLMConfigError)
+    expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', logprobs: { top: -1 } })).toThrow(/logprobs/)
+  })
+
+  it('has documented defaults and merges updates', () => {
+    const model = new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', params: { top_k: 20 } })
+    expect(model.getConfig()).toMatchObject({ apiKey: 'EMPTY', returnTokenIds: false, modelId: 'm' })
+    expect(model.modelId).toBe('m')
+    model.updateConfig({ temperature: 0.7, returnTokenIds: true })
+    expect(model.getConfig()).toMatchObject({ temperature: 0.7, returnTokenIds: true, params: { top_k: 20 } })
+    expect(() => model.updateConfig({ modelId: '' })).toThrow(VLLMConfigError)
+  })
+
+  it('warns once per managed params key', () => {
+    const warnings: string[] = []
+    const logger = { warn: (m: string) => warnings.push(m) }
+    const model = new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', params: { model: 'x', stream: false }, logger })
+    model.updateConfig({ params: { model: 'y' } })
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toMatch(/params\.model/)
+  })
+})

@@ -1,0 +1,147 @@
+import type { VLLMResponseFields } from './tito-fields.js'
+
+const marker: unique symbol = Symbol.for('strands-vllm.error.VLLMError')
+const configMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMConfigError')
+const requestMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMRequestError')
+const serverMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMServerError')
+const unavailableMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMServerUnavailableError')
+const connectionMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMConnectionError')
+const streamMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMStreamError')
+const abortedMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMAbortedError')
+
+function marked(error: unknown, key: symbol): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
+}
+
+export interface VLLMErrorOptions {
+  cause?: unknown
+  status?: number | undefined
+  isRetryable?: boolean
+  responseBody?: string | undefined
+  url?: string | undefined
+}
+
+/**
+ * Base of every error this package throws itself. Carries a `Symbol.for` marker so
+ * `isInstance` works across duplicated copies of the package (ESM + CJS, bundlers),
+ * where `instanceof` would not.
+ */
+export class VLLMError extends Error {
+  readonly [marker] = true
+  /** HTTP status, when the server answered. */
+  readonly status: number | undefined
+  /** True when sending the same request again may succeed (503, dropped connections). */
+  readonly isRetryable: boolean
+  /** At most 500 characters of the server's response body, with secrets redacted. */
+  readonly responseBody: string | undefined
+  /** The endpoint that was called. */
+  readonly url: string | undefined
+
+  constructor(message: string, options: VLLMErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'VLLMError'
+    this.status = options.status
+    this.isRetryable = options.isRetryable ?? false
+    this.responseBody = options.responseBody
+    this.url = options.url
+  }
+
+  static isInstance(error: unknown): error is VLLMError {
+    return marked(error, marker)
+  }
+}
+
+/** Invalid `VLLMModel` configuration (thrown at construction or `updateConfig`). */
+export class VLLMConfigError extends VLLMError {
+  readonly [configMarker] = true
+  constructor(message: string) {
+    super(message)
+    this.name = 'VLLMConfigError'
+  }
+  static override isInstance(error: unknown): error is VLLMConfigError {
+    return marked(error, configMarker)
+  }
+}
+
+/** A 4xx the caller must fix (bad parameter, unknown model, missing server flag). Not retryable. */
+export class VLLMRequestError extends VLLMError {
+  readonly [requestMarker] = true
+  constructor(message: string, options: VLLMErrorOptions = {}) {
+    super(message, { ...options, isRetryable: false })
+    this.name = 'VLLMRequestError'
+  }
+  static override isInstance(error: unknown): error is VLLMRequestError {
+    return marked(error, requestMarker)
+  }
+}
+
+/** A 5xx answer. 502/503/504 are retryable, others are not. */
+export class VLLMServerError extends VLLMError {
+  readonly [serverMarker] = true
+  constructor(message: string, options: VLLMErrorOptions = {}) {
+    super(message, options)
+    this.name = 'VLLMServerError'
+  }
+  static override isInstance(error: unknown): error is VLLMServerError {
+    return marked(error, serverMarker)
+  }
+}
+
+/** 503: the engine is dead or its queue is full. Retryable. */
+export class VLLMServerUnavailableError extends VLLMServerError {
+  readonly [unavailableMarker] = true
+  constructor(message: string, options: VLLMErrorOptions = {}) {
+    super(message, { ...options, isRetryable: true })
+    this.name = 'VLLMServerUnavailableError'
+  }
+  static override isInstance(error: unknown): error is VLLMServerUnavailableError {
+    return marked(error, unavailableMarker)
+  }
+}
+
+/** The server could not be reached, or the connection was refused, reset or timed out before any answer. */
+export class VLLMConnectionError extends VLLMError {
+  readonly [connectionMarker] = true
+  constructor(message: string, options: VLLMErrorOptions = {}) {
+    super(message, { ...options, isRetryable: true })
+    this.name = 'VLLMConnectionError'
+  }
+  static override isInstance(error: unknown): error is VLLMConnectionError {
+    return marked(error, connectionMarker)
+  }
+}
+
+export interface VLLMStreamErrorOptions extends VLLMErrorOptions {
+  partial?: VLLMResponseFields | undefined
+}
+
+/**
+ * The stream failed after the 200 header: an `error` payload, a chunk that is not JSON,
+ * a dropped connection, or an end without `finish_reason`. `partial` holds the ids
+ * gathered so far (status `incomplete`, never `exact`) so a recorder can log the gap.
+ */
+export class VLLMStreamError extends VLLMError {
+  readonly [streamMarker] = true
+  /** What was captured before the failure; set when `returnTokenIds` is on. */
+  readonly partial: VLLMResponseFields | undefined
+  constructor(message: string, options: VLLMStreamErrorOptions = {}) {
+    super(message, options)
+    this.name = 'VLLMStreamError'
+    this.partial = options.partial
+  }
+  static override isInstance(error: unknown): error is VLLMStreamError {
+    return marked(error, streamMarker)
+  }
+}
+
+/** The caller's `cancelSignal` aborted the request; the HTTP connection was closed. */
+export class VLLMAbortedError extends VLLMStreamError {
+  readonly [abortedMarker] = true
+  constructor(message: string, options: VLLMStreamErrorOptions = {}) {
+    super(message, { ...options, isRetryable: false })
+    this.name = 'VLLMAbortedError'
+  }
+  static override isInstance(error: unknown): error is VLLMAbortedError {
+    return marked(error, abortedMarker)
+  }
+}

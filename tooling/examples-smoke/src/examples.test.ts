@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+/**
+ * Every example runs exactly as a user runs it (`tsx src/main.ts` in its folder, no arguments,
+ * no VLLM_BASE_URL so the mock server starts in-process) and must exit 0 printing its key lines.
+ */
+const run = promisify(execFile)
+const examplesDir = join(import.meta.dirname, '..', '..', '..', 'examples')
+
+const expectations: Record<string, RegExp[]> = {
+  'basic-agent': [
+    /server: in-process mock vLLM/,
+    /answer: The capital of France is Paris\./,
+    /prompt tokens: \d+ \(len=\d+ head=\[151644/,
+    /response tokens: \d+ .*151645\]\)/,
+    /tito status: exact \| finish_reason: stop/,
+  ],
+  'tool-validation': [
+    /\[error\] Error: unknown tool: print \| allowed_tools=\[calculator\]/,
+    /\[success\] 391/,
+    /answer: 17 \* 23 = 391\./,
+  ],
+  'agent-lightning-spans': [
+    /exported 2 per-call span\(s\) named openai\.chat\.completion/,
+    /span 0 \(parent: rollout\)/,
+    /prompt_token_ids\s+\[151644/,
+    /response_token_ids\s+\[\d+/,
+    /gen_ai\.response\.id\s+chatcmpl-/,
+    /logprobs\.content\s+\[\{"token"/,
+    /tito\.status\s+exact/,
+  ],
+  'rl-token-manager': [
+    /call 0 \(invocation 0\): .*exact, finish_reason=tool_calls, tools: calculator/,
+    /--- RL Trajectory 0 \(from vLLM token IDs; calls 0, 1\) ---/,
+    /Loss mask: +\d+ trainable \(1\), \d+ context \(0\)/,
+    /split before call 2: .*cause reasoning_stripped/,
+    /wrote 3 calls to .*calls\.jsonl/,
+    /wrote 2 verl rows to .*verl-rows\.json/,
+  ],
+}
+
+const env = { ...process.env, VLLM_BASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0' }
+
+describe.each(Object.entries(expectations))('example %s', (name, patterns) => {
+  it('runs with no arguments against the mock server and prints its key lines', async () => {
+    const cwd = join(examplesDir, name)
+    expect(existsSync(join(cwd, 'src', 'main.ts'))).toBe(true)
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd, env })
+    for (const pattern of patterns) expect(stdout).toMatch(pattern)
+  })
+})
