@@ -14,3 +14,6 @@ export const workspaceAliases: Record<string, string> = {
   '@strands-vllm/validation': pkg('validation'),
   '@strands-vllm/drift': pkg('drift'),
 }
+
+/** Timeouts for tests that start servers, agents or child processes (the root config's do not reach projects). */
+export const sharedTestOptions = { testTimeout: 30_000, hookTimeout: 60_000 }

@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config'
-import { workspaceAliases } from '../../vitest.shared.js'
+import { sharedTestOptions, workspaceAliases } from '../../vitest.shared.js'
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: { name: 'model', environment: 'node', include: ['src/**/*.test.ts'] },
+  test: { ...sharedTestOptions, name: 'model', environment: 'node', include: ['src/**/*.test.ts'] },
 })

@@ -113,6 +113,30 @@ describe('buildTrajectories with real Qwen3 templates', () => {
     expect(buildTrajectories([call(0, m1, canonical), call(1, m2, 'Ok<|im_end|>')]).divergences).toEqual([])
   })
 
+  it('calls a same-text split inside a tool call retokenization, not tool_call_reserialized', () => {
+    const m1 = [user('Weather in Paris?')]
+    const toolCall = { type: 'function', id: 'c1', function: { name: 'get_weather', arguments: { city: 'Paris' } } }
+    const m2: ChatTemplateMessage[] = [
+      ...m1,
+      { role: 'assistant', content: '', tool_calls: [toolCall] },
+      { role: 'tool', tool_call_id: 'c1', content: '{"temp_c": 18}' },
+    ]
+    const canonical = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'
+    const first = call(0, m1, canonical)
+    // the model sampled "Paris" as two pieces: the text is identical, only the ids differ
+    const paris = [tok.tokenToId('Paris')!]
+    const at = first.tokenIds!.findIndex((_, i) => first.tokenIds!.slice(i, i + paris.length).join() === paris.join())
+    expect(at).toBeGreaterThan(0)
+    const split = [tok.tokenToId('Par')!, tok.tokenToId('is')!]
+    expect(tok.decode(split)).toBe('Paris')
+    first.tokenIds = [...first.tokenIds!.slice(0, at), ...split, ...first.tokenIds!.slice(at + paris.length)]
+    first.logprobs = first.tokenIds.map(() => -0.1)
+    const { divergences } = buildTrajectories([first, call(1, m2, 'Ok<|im_end|>')], { decoder: tok })
+    expect(divergences[0]).toMatchObject({ cause: 'retokenization' })
+    // without a decoder only the ids are known: the position inside <tool_call> is all there is
+    expect(buildTrajectories([first, call(1, m2, 'Ok<|im_end|>')]).divergences[0]?.cause).toBe('tool_call_reserialized')
+  })
+
   it('classifies a call after a max_tokens cut as truncated_previous', () => {
     const m1 = [user('Count to ten.')]
     const calls = [

@@ -223,7 +223,8 @@ export function refineWithText(
     held: heldWindow,
     received: receivedWindow,
   }
-  if (base.cause === 'unknown' || base.cause === 'history_rewritten') {
+  // A split inside a tool call whose text is unchanged is BPE re-tokenization, not re-serialization.
+  if (base.cause === 'unknown' || base.cause === 'history_rewritten' || base.cause === 'tool_call_reserialized') {
     if (heldMessage.length > 0 && (heldMessage === nextMessage || nextMessage.startsWith(heldMessage))) {
       return {
         classified: {

@@ -41,6 +41,19 @@ const expectations: Record<string, RegExp[]> = {
     /wrote 3 calls to .*calls\.jsonl/,
     /wrote 2 verl rows to .*verl-rows\.json/,
   ],
+  'drift-demo': [
+    /call 0 +tool_calls +prompt +\d+ ids +sampled +\d+ ids +exact → calc/,
+    /\[error\] Error: unknown tool: calc \| allowed_tools=\[calculator\]/,
+    /Trajectories · 3 \(2 splits/,
+    /mask: \d+ sampled \(1\), \d+ context \(0\)/,
+    /39 H │ 83722 AVING/,
+    /72239 HAV │ 1718 ING/,
+    /tool_call_reserialized/,
+    /reasoning_stripped/,
+    /Verdict/,
+    /canonical JSONL \(one line per model call\): .*calls\.jsonl/,
+    /HTML report \(open it in a browser\): +.*drift-report\.html/,
+  ],
 }
 
 const env = { ...process.env, VLLM_BASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0' }

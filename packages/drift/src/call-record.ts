@@ -1,0 +1,19 @@
+/**
+ * The per-call input of the analysis: structurally compatible with the recorder's history entries
+ * and with what `parseCallsJsonl` reads from the canonical `tito-call/1` JSONL.
+ */
+export interface DriftCallRecord {
+  /** Order of the call within its rollout. */
+  callIndex: number
+  /** Calls of different rollouts are never compared with each other. */
+  rolloutId?: string | undefined
+  /** The full templated prompt vLLM computed for this call. */
+  promptTokenIds?: readonly number[] | undefined
+  /** Every sampled id of this call. */
+  tokenIds?: readonly number[] | undefined
+  finishReason?: string | null | undefined
+  /** vLLM's `stop_reason`: an int stop token id is stripped like EOS. */
+  stopReason?: number | string | null | undefined
+  /** The recorder's wire-check verdict; calls that are not `exact` are counted, never analysed. Default `exact`. */
+  status?: 'exact' | 'incomplete' | 'missing' | undefined
+}

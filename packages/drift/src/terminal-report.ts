@@ -1,0 +1,181 @@
+import type { CallDrift, DriftSummary } from './analyze-calls.js'
+import type { CanonicalCaseResult } from './canonical-cases.js'
+import { displayPiece, displayText } from './display.js'
+import type { DriftReport } from './drift-report.js'
+import type { IdWindow } from './rerender-divergence.js'
+import type { TokenSide } from './retokenization-drift.js'
+import { makeStyle, renderTable, type Style } from './terminal-style.js'
+import { driftVerdict } from './verdict.js'
+
+export interface TerminalReportOptions {
+  /** ANSI colour. Default false (pure text); pass `shouldUseColor()` when printing to stdout. */
+  color?: boolean
+}
+
+/** The report as aligned plain text (ANSI colour optional). Pure: same input, same string. */
+export function renderTerminalReport(report: DriftReport, options: TerminalReportOptions = {}): string {
+  const s = makeStyle(options.color ?? false)
+  const verdict = driftVerdict(report.analysis?.summary, report.cases)
+  const out: string[] = []
+  out.push(s.bold(`${report.title ?? 'Retokenization drift'} · tokenizer ${report.tokenizer}`))
+  for (const note of report.notes ?? []) out.push(s.dim(note))
+  if (report.cases && report.cases.length > 0) out.push('', ...casesSection(report.cases, s))
+  if (report.analysis) {
+    out.push('', ...callsSection(report.analysis.calls, s))
+    const details = detailSection(report.analysis.calls, s)
+    if (details.length > 0) out.push('', ...details)
+    out.push('', ...summarySection(report.analysis.summary, s))
+  }
+  out.push('', s.bold('Verdict'), `  ${verdict.drift ? s.red(verdict.headline) : s.green(verdict.headline)}`)
+  for (const line of verdict.details) out.push(`  ${line}`)
+  return `${out.join('\n')}\n`
+}
+
+function casesSection(cases: readonly CanonicalCaseResult[], s: Style): string[] {
+  const out = [s.bold('Known cases: sampled ids → decode → re-encode')]
+  for (const c of cases) {
+    const r = c.result
+    const flags = [!r.textStable && s.yellow('text changes'), r.replacementChar && s.yellow('U+FFFD')].filter(Boolean)
+    out.push(
+      `  ${s.bold(c.case.title)} ${s.dim(`— ${c.case.note}`)}${flags.length > 0 ? ` [${flags.join(', ')}]` : ''}`
+    )
+    out.push(`      sampled     ${tokens(r.original, r.driftedIndices.original, s)}`)
+    out.push(
+      `      re-encoded  ${r.drifted ? tokens(r.reencoded, r.driftedIndices.reencoded, s) : s.green('unchanged')}`
+    )
+  }
+  return out
+}
+
+function callsSection(calls: readonly CallDrift[], s: Style): string[] {
+  const rows = calls.map((call) => [
+    call.rolloutId === undefined ? String(call.callIndex) : `${call.rolloutId}#${call.callIndex}`,
+    call.finishReason ?? '—',
+    call.bpe ? String(call.bpe.counts.original) + (call.strippedEos === null ? '' : ' +eos') : s.dim('no ids'),
+    bpeCell(call, s),
+    rerenderCell(call, s),
+  ])
+  return [
+    s.bold('Per call: BPE drift of each response alone, and whether the next prompt extends it'),
+    renderTable(['call', 'finish', 'sampled', 'BPE re-encode', 'prompt vs previous turn'], rows, {
+      style: s,
+      right: [2],
+    }),
+  ]
+}
+
+function bpeCell(call: CallDrift, s: Style): string {
+  const bpe = call.bpe
+  if (!bpe) return s.dim('—')
+  if (!bpe.drifted) return s.green('stable')
+  const flags = [!bpe.textStable && 'text changes', bpe.createdSpecialIds.length > 0 && 'creates specials']
+    .filter(Boolean)
+    .join(', ')
+  const sites = bpe.driftedIndices.original.length
+  return (
+    s.red(`drifts at ${bpe.firstDivergence}: ${sites} token${sites === 1 ? '' : 's'} change`) +
+    (flags ? ` (${flags})` : '')
+  )
+}
+
+function rerenderCell(call: CallDrift, s: Style): string {
+  if (call.extendsPrevious === null) return s.dim('—')
+  const r = call.rerender
+  if (!r) return s.green('extends')
+  const where =
+    r.generatedOffset >= 0 ? `sampled token ${r.generatedOffset} of call ${r.previousCallIndex}` : 'the earlier prompt'
+  return `${s.red(`breaks at ${r.index}`)} (${where}): ${s.yellow(r.cause)}`
+}
+
+function detailSection(calls: readonly CallDrift[], s: Style): string[] {
+  const out: string[] = []
+  for (const call of calls) {
+    const bpe = call.bpe
+    if (bpe?.drifted) {
+      const first = bpe.firstDivergence ?? 0
+      out.push(s.bold(`call ${call.callIndex} · BPE drift from sampled token ${first}`))
+      out.push(`    sampled     ${spanAround(bpe.original, bpe.driftedIndices.original, s)}`)
+      out.push(`    re-encoded  ${spanAround(bpe.reencoded, bpe.driftedIndices.reencoded, s)}`)
+      out.push(`    text        ${JSON.stringify(displayText(bpe.window.original))}`)
+      if (call.strippedEos !== null)
+        out.push(s.dim(`    (trailing EOS ${call.strippedEos} stripped before re-encoding)`))
+    }
+    const r = call.rerender
+    if (r) {
+      out.push(
+        s.bold(`call ${call.callIndex} · prompt stops extending call ${r.previousCallIndex} at ${r.index}: ${r.cause}`)
+      )
+      out.push(`    model saw   ${windowLine(r.held, r.index, s)}`)
+      out.push(`    re-rendered ${windowLine(r.rendered, r.index, s)}`)
+      if (r.sampledLost > 0)
+        out.push(s.dim(`    ${r.sampledLost} sampled tokens of call ${r.previousCallIndex} are not in this prompt`))
+    }
+  }
+  return out
+}
+
+/** Tokens around the changed positions, changed ones highlighted. */
+function spanAround(side: TokenSide, changed: readonly number[], s: Style): string {
+  const first = changed[0] ?? 0
+  const last = changed[changed.length - 1] ?? first
+  const from = Math.max(0, first - 3)
+  const to = Math.min(side.ids.length, Math.min(last, first + 12) + 4)
+  const set = new Set(changed)
+  const cells: string[] = []
+  for (let i = from; i < to; i++) {
+    const cell = `${side.ids[i]} ${displayPiece(side.pieces[i] ?? '')}`
+    cells.push(set.has(i) ? s.inverse(s.red(cell)) : s.dim(cell))
+  }
+  return `${from > 0 ? '… ' : ''}${cells.join(' │ ')}${to < side.ids.length ? ' …' : ''}`
+}
+
+function windowLine(w: IdWindow, index: number, s: Style): string {
+  const cells = w.ids.map((id, i) => {
+    const cell = `${id} ${displayPiece(w.pieces[i] ?? '')}`
+    return w.start + i >= index ? s.red(cell) : s.dim(cell)
+  })
+  return `… ${cells.join(' │ ')} …`
+}
+
+function tokens(side: TokenSide, changed: readonly number[], s: Style): string {
+  const set = new Set(changed)
+  const shown = side.ids.slice(0, 16).map((id, i) => {
+    const cell = `${id} ${displayPiece(side.pieces[i] ?? '')}`
+    return set.has(i) ? s.red(cell) : cell
+  })
+  const more = side.ids.length > 16 ? s.dim(` … +${side.ids.length - 16}`) : ''
+  return shown.join(s.dim(' │ ')) + more
+}
+
+function summarySection(summary: DriftSummary, s: Style): string[] {
+  const pct = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)} %`)
+  const rows: string[][] = [
+    ['calls analysed', String(summary.calls), ''],
+    [
+      'responses with BPE drift',
+      String(summary.responsesWithDrift),
+      pct(summary.responsesWithDrift, summary.responses),
+    ],
+    [
+      '  … without special tokens',
+      String(summary.responsesWithDriftWithoutSpecial),
+      pct(summary.responsesWithDriftWithoutSpecial, summary.responses),
+    ],
+    [
+      '  … whose text changes',
+      String(summary.responsesTextChanged),
+      pct(summary.responsesTextChanged, summary.responses),
+    ],
+    ['sampled tokens changed', String(summary.driftedTokens), pct(summary.driftedTokens, summary.tokensScanned)],
+    ['sampled tokens scanned', String(summary.tokensScanned), ''],
+    [
+      'prompts not extending the previous turn',
+      String(summary.rerender.diverged),
+      pct(summary.rerender.diverged, summary.rerender.checked),
+    ],
+  ]
+  for (const [cause, n] of Object.entries(summary.rerender.byCause).sort((a, b) => b[1] - a[1])) {
+    rows.push([`  … ${cause}`, String(n), pct(n, summary.rerender.checked)])
+  }
+  return [s.bold('Summary'), renderTable(['', 'count', 'rate'], rows, { style: s, right: [1, 2] })]
+}
