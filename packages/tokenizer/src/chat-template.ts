@@ -5,7 +5,7 @@ const marker: unique symbol = Symbol.for('strands-vllm.error.ChatTemplateError')
 
 /** Thrown when a template cannot be rendered for the given conversation. */
 export class ChatTemplateError extends Error {
-  private readonly [marker] = true
+  readonly [marker] = true
   constructor(message: string) {
     super(message)
     this.name = 'ChatTemplateError'
