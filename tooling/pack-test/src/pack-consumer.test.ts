@@ -112,4 +112,46 @@ describe('the installed packages work together', () => {
       )
     ).toBe('[9707,1879]')
   })
+
+  it.each(['cjs', 'mjs'])('runs a recorded agent rollout against the mock server (%s)', (ext) => {
+    const load =
+      ext === 'cjs'
+        ? `const { Agent, NullConversationManager } = require('@strands-agents/sdk')
+const { startMockVLLM } = require('@strands-vllm/mock-server')
+const { VLLMModel } = require('@strands-vllm/model')
+const { VLLMTokenRecorder, buildTrajectories } = require('@strands-vllm/tito')
+const { VLLMToolValidationHooks } = require('@strands-vllm/validation')
+const { retokenizationDrift } = require('@strands-vllm/drift')
+const { loadQwen3Tokenizer } = require('@strands-vllm/tokenizer')`
+        : `import { Agent, NullConversationManager } from '@strands-agents/sdk'
+import { startMockVLLM } from '@strands-vllm/mock-server'
+import { VLLMModel } from '@strands-vllm/model'
+import { VLLMTokenRecorder, buildTrajectories } from '@strands-vllm/tito'
+import { VLLMToolValidationHooks } from '@strands-vllm/validation'
+import { retokenizationDrift } from '@strands-vllm/drift'
+import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'`
+    const body = `
+async function main() {
+  const mock = await startMockVLLM()
+  try {
+    const recorder = new VLLMTokenRecorder()
+    const model = new VLLMModel({ baseUrl: mock.baseUrl, modelId: 'Qwen/Qwen3-8B', returnTokenIds: true })
+    const agent = new Agent({ model, plugins: [recorder, new VLLMToolValidationHooks()], printer: false,
+      conversationManager: new NullConversationManager(), retryStrategy: null })
+    await agent.invoke('Say hello.')
+    const [call] = recorder.history
+    const sent = mock.requests[0].tokenIds
+    const { trajectories } = buildTrajectories(recorder.history)
+    const drift = await retokenizationDrift([39, 83722], loadQwen3Tokenizer())
+    console.log(JSON.stringify({ status: call.status, same: JSON.stringify(call.tokenIds) === JSON.stringify(sent),
+      trajectories: trajectories.length, reencoded: drift.reencoded.ids }))
+  } finally {
+    await mock.close()
+  }
+}
+main().catch((e) => { console.error(e); process.exit(1) })
+`
+    const out = JSON.parse(run(`rollout.${ext}`, `${load}\n${body}`).split('\n').pop() ?? '{}')
+    expect(out).toEqual({ status: 'exact', same: true, trajectories: 1, reencoded: [72239, 1718] })
+  })
 })
