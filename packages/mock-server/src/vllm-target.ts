@@ -58,7 +58,10 @@ export async function connectOrStartMockVLLM(options: VLLMTargetOptions = {}): P
 async function firstServedModel(baseUrl: string, apiKey: string): Promise<string> {
   let response: Response
   try {
-    response = await fetch(`${baseUrl}/models`, { headers: { authorization: `Bearer ${apiKey}` } })
+    response = await fetch(`${baseUrl}/models`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      signal: AbortSignal.timeout(10_000),
+    })
   } catch (error) {
     throw new Error(`VLLM_BASE_URL=${baseUrl} is not reachable (${(error as Error).message}); is vLLM running?`)
   }

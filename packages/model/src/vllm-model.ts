@@ -242,8 +242,8 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     this.warnOnce(
       'invalid-tool-input',
       `the model produced tool arguments that are not valid JSON (tool '${name}', ${raw.length} chars). ` +
-        'The call is kept with its raw text; add the InvalidToolInputGuard plugin (or VLLMToolValidationHooks) ' +
-        'so the agent answers it with an error result instead of running the tool.'
+        'The call is kept with its raw text and re-sent verbatim. Unless the agent has the InvalidToolInputGuard ' +
+        'or VLLMToolValidationHooks plugin (which answer it with an error result), the tool receives a marker object.'
     )
   }
 }
