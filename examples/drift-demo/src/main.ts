@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, relative, resolve } from 'node:path'
 import {
   analyzeCalls,
   type DriftReport,
@@ -46,7 +47,13 @@ async function main(): Promise<void> {
     process.stdout.write('\nFiles\n')
     process.stdout.write(`  canonical JSONL (one line per model call): ${jsonlPath}\n`)
     process.stdout.write(`  HTML report (open it in a browser):        ${htmlPath}\n`)
-    process.stdout.write(`  scan it again: npx strands-vllm-drift scan ${jsonlPath}\n`)
+    const cli = resolve(
+      dirname(createRequire(import.meta.url).resolve('@strands-vllm/drift/package.json')),
+      'dist/cli.js'
+    )
+    process.stdout.write(
+      `  scan it again with the CLI:                node ${relative(process.cwd(), cli)} scan ${jsonlPath}\n`
+    )
   } finally {
     await rollout.close()
   }
