@@ -4,8 +4,8 @@ import { TokenCapture } from './token-capture.js'
 import type { WireChoice, WireUsage } from './wire.js'
 
 /**
- * Property tests for the wire capture (fast-check). `FC_NUM_RUNS=10000` for the full run; the default keeps
- * the unit suite quick. Seeds are printed by fast-check on failure, so any counterexample replays.
+ * Property tests for the wire capture (fast-check). The default is the full run (10,000 cases per property,
+ * 1–2 s each); `FC_NUM_RUNS` lowers or raises it. fast-check prints the seed of any counterexample, so it replays.
  */
 const numRuns = Number(process.env.FC_NUM_RUNS ?? 10_000)
 const EOS = [151645, 151643]
@@ -40,7 +40,11 @@ function choicesOf(call: CallData): WireChoice[] {
 
 function usageOf(call: CallData): WireUsage {
   const completion = call.chunks.reduce((n, c) => n + c.length, 0)
-  return { prompt_tokens: call.prompt.length, completion_tokens: completion, total_tokens: call.prompt.length + completion }
+  return {
+    prompt_tokens: call.prompt.length,
+    completion_tokens: completion,
+    total_tokens: call.prompt.length + completion,
+  }
 }
 
 function capture(
@@ -134,7 +138,10 @@ function corrupt(call: CallData, c: Corruption): { run: () => ReturnType<typeof 
       break
     }
     case 'extra-id':
-      choices = [...choices.slice(0, last), { ...choices[last]!, token_ids: [c.id, ...(choices[last]!.token_ids as number[])] }]
+      choices = [
+        ...choices.slice(0, last),
+        { ...choices[last]!, token_ids: [c.id, ...(choices[last]!.token_ids as number[])] },
+      ]
       if (call.logprobs) choices[last]!.logprobs = { content: [{ logprob: -1 }, { logprob: -1 }] }
       break
     case 'bad-id': {
@@ -183,7 +190,13 @@ function corrupt(call: CallData, c: Corruption): { run: () => ReturnType<typeof 
   return {
     applies,
     run: () => {
-      const c2 = new TokenCapture({ logprobs: call.logprobs, topLogprobs: false, sampling: {}, eosTokenIds: EOS, startMs: 0 })
+      const c2 = new TokenCapture({
+        logprobs: call.logprobs,
+        topLogprobs: false,
+        sampling: {},
+        eosTokenIds: EOS,
+        startMs: 0,
+      })
       if (prompt !== undefined) c2.addPromptTokenIds(prompt)
       if (promptTwice) c2.addPromptTokenIds(prompt)
       for (const choice of choices) {
@@ -287,7 +300,12 @@ describe('TokenCapture properties', () => {
   it.fails('arbitrary JSON in logprobs.content never throws', () => {
     fc.assert(
       fc.property(fc.array(anyJson, { minLength: 1, maxLength: 6 }), (content) => {
-        capture({ logprobs: true }, [1], [{ token_ids: [1], logprobs: { content } } as unknown as WireChoice], undefined)
+        capture(
+          { logprobs: true },
+          [1],
+          [{ token_ids: [1], logprobs: { content } } as unknown as WireChoice],
+          undefined
+        )
       }),
       { numRuns }
     )

@@ -1,0 +1,261 @@
+import type { TitoReasonCode, TitoStatus } from '@strands-vllm/model'
+
+/** What the agent's `invoke` does: reject with this error class, or resolve with this stop reason. */
+export type AgentOutcome = { throws: string } | { stopReason: 'endTurn' | 'cancelled' }
+
+/** What the recorder holds after the rollout: one status per model call, in call order. */
+export interface RecorderExpectation {
+  statuses: TitoStatus[]
+  /** Reason codes the faulted call's record must carry (a subset check). */
+  reasons?: TitoReasonCode[]
+  /** The faulted call's record keeps the ids received before the failure (`promptTokenIds` and a partial `tokenIds`). */
+  keepsPartialIds?: boolean
+}
+
+/**
+ * One row of the fault matrix. The fault hits the rollout's first model call, first attempt only (a transient
+ * fault, as in production), so the retry-on column shows whether the SDK's retry strategy recovers.
+ */
+export interface FaultCase {
+  name: string
+  /** How it is injected: the `x-mock-fault` header value, or one of the setups below. */
+  fault?: string
+  setup?:
+    | 'unknown-model'
+    | 'connection-refused'
+    | 'no-tool-parser'
+    | 'client-timeout'
+    | 'cancel-mid-stream'
+    | 'max-tokens'
+  /** Human text for the README's "how injected" column. */
+  injected: string
+  /** The typed error the model throws (class name), or `null` when the call succeeds. */
+  error: string | null
+  /** The faulted call's `tito.status` as recorded. */
+  status: TitoStatus
+  /** Retry strategy off (`retryStrategy: null`). */
+  retryOff: { outcome: AgentOutcome; recorder: RecorderExpectation }
+  /** `DefaultModelRetryStrategy({ maxAttempts: 2 })`: the SDK retries only `ModelThrottledError`. */
+  retryOn: { outcome: AgentOutcome; recorder: RecorderExpectation }
+  /**
+   * Known package bugs that make one check of this row fail today (run as `it.fails`; once the source is fixed
+   * the check passes and vitest asks for the marker to be removed). Keyed by the check they break.
+   */
+  bugs?: Partial<Record<'outcome' | 'error' | 'recorder', string>>
+}
+
+const same = (outcome: AgentOutcome, recorder: RecorderExpectation): Pick<FaultCase, 'retryOff' | 'retryOn'> => ({
+  retryOff: { outcome, recorder },
+  retryOn: { outcome, recorder },
+})
+
+/** Bug 1 (README, "Known bugs"): `VLLMError` is not an SDK `ModelError`, so the agent wraps it and the recorder logs "ModelError". */
+const WRAPPED = 'B1: the agent wraps VLLMError in a plain ModelError; the record says "ModelError"'
+/** Bug 2: `VLLMTokenRecorder` ignores `VLLMStreamError.partial`. */
+const PARTIAL_DROPPED = 'B2: the recorder drops VLLMStreamError.partial: the call is recorded "missing" without its ids'
+/** Bug 3: `timeoutMs` only bounds the time to the response headers; a stalled body never times out. */
+const NO_BODY_TIMEOUT = 'B3: timeoutMs does not bound the streamed body: a stalled stream hangs'
+const streamBugs = { error: WRAPPED, recorder: PARTIAL_DROPPED }
+
+const contextRows = ([1, 2, 3, 4] as const).flatMap((variant): FaultCase[] =>
+  (['nested', 'flat'] as const).map((shape) => ({
+    name: `400 context length, variant ${variant}, ${shape} error shape`,
+    fault: shape === 'nested' ? `context-variant:${variant}` : `context-variant:${variant},flat-error-shape`,
+    injected:
+      shape === 'nested'
+        ? `header \`context-variant:${variant}\``
+        : `header \`context-variant:${variant},flat-error-shape\``,
+    error: 'ContextWindowOverflowError',
+    status: 'missing',
+    ...same({ throws: 'ContextWindowOverflowError' }, { statuses: ['missing'] }),
+  }))
+)
+
+/**
+ * The fault matrix: the single source of truth for `fault-matrix.test.ts` and the README table
+ * (`pnpm --filter @strands-vllm/hardening fault-table` regenerates it; a test checks it is current).
+ */
+export const FAULT_CASES: readonly FaultCase[] = [
+  {
+    name: 'no fault (control)',
+    injected: '—',
+    error: null,
+    status: 'exact',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['exact', 'exact'] }),
+  },
+  {
+    name: 'stream cut cleanly (no `[DONE]`) after 3 chunks',
+    fault: 'cut-stream:3',
+    injected: 'header `cut-stream:3`',
+    error: 'VLLMStreamError',
+    status: 'incomplete',
+    ...same(
+      { throws: 'VLLMStreamError' },
+      { statuses: ['incomplete'], reasons: ['stream_incomplete'], keepsPartialIds: true }
+    ),
+    bugs: streamBugs,
+  },
+  {
+    name: 'stream cut before the first chunk',
+    fault: 'cut-stream:0',
+    injected: 'header `cut-stream:0`',
+    error: 'VLLMStreamError',
+    status: 'missing',
+    ...same({ throws: 'VLLMStreamError' }, { statuses: ['missing'] }),
+    bugs: { error: WRAPPED },
+  },
+  {
+    name: 'server closes the socket mid-body',
+    fault: 'close-mid-body:3',
+    injected: 'header `close-mid-body:3`',
+    error: 'VLLMStreamError',
+    status: 'incomplete',
+    ...same(
+      { throws: 'VLLMStreamError' },
+      { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
+    ),
+    bugs: streamBugs,
+  },
+  {
+    name: 'malformed chunk (`data: {not json`)',
+    fault: 'malformed-chunk:2',
+    injected: 'header `malformed-chunk:2`',
+    error: 'VLLMStreamError',
+    status: 'incomplete',
+    ...same(
+      { throws: 'VLLMStreamError' },
+      { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
+    ),
+    bugs: streamBugs,
+  },
+  {
+    name: 'mid-stream `error` payload',
+    fault: 'mid-stream-error:2',
+    injected: 'header `mid-stream-error:2`',
+    error: 'VLLMStreamError',
+    status: 'incomplete',
+    ...same(
+      { throws: 'VLLMStreamError' },
+      { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
+    ),
+    bugs: streamBugs,
+  },
+  ...contextRows,
+  {
+    name: '404 unknown model',
+    setup: 'unknown-model',
+    injected: "`modelId: 'no-such-model'`",
+    error: 'VLLMRequestError',
+    status: 'missing',
+    ...same({ throws: 'VLLMRequestError' }, { statuses: ['missing'] }),
+    bugs: { error: WRAPPED },
+  },
+  {
+    name: '400 auto tool choice without `--enable-auto-tool-choice`',
+    setup: 'no-tool-parser',
+    injected: 'mock started with `toolParser: null`',
+    error: 'VLLMRequestError',
+    status: 'missing',
+    ...same({ throws: 'VLLMRequestError' }, { statuses: ['missing'] }),
+    bugs: { error: WRAPPED },
+  },
+  {
+    name: '429 throttled',
+    fault: 'status:429',
+    injected: 'header `status:429`',
+    error: 'ModelThrottledError',
+    status: 'missing',
+    retryOff: { outcome: { throws: 'ModelThrottledError' }, recorder: { statuses: ['missing'] } },
+    retryOn: { outcome: { stopReason: 'endTurn' }, recorder: { statuses: ['missing', 'exact', 'exact'] } },
+  },
+  {
+    name: '429 throttled, flat error shape',
+    fault: 'status:429,flat-error-shape',
+    injected: 'header `status:429,flat-error-shape`',
+    error: 'ModelThrottledError',
+    status: 'missing',
+    retryOff: { outcome: { throws: 'ModelThrottledError' }, recorder: { statuses: ['missing'] } },
+    retryOn: { outcome: { stopReason: 'endTurn' }, recorder: { statuses: ['missing', 'exact', 'exact'] } },
+  },
+  {
+    name: '503 engine unavailable',
+    fault: 'status:503',
+    injected: 'header `status:503`',
+    error: 'VLLMServerUnavailableError',
+    status: 'missing',
+    ...same({ throws: 'VLLMServerUnavailableError' }, { statuses: ['missing'] }),
+    bugs: { error: WRAPPED },
+  },
+  {
+    name: '500 internal error',
+    fault: 'status:500',
+    injected: 'header `status:500`',
+    error: 'VLLMServerError',
+    status: 'missing',
+    ...same({ throws: 'VLLMServerError' }, { statuses: ['missing'] }),
+    bugs: { error: WRAPPED },
+  },
+  {
+    name: 'connection refused',
+    setup: 'connection-refused',
+    injected: '`baseUrl` on a port that was just closed',
+    error: 'VLLMConnectionError',
+    status: 'missing',
+    ...same({ throws: 'VLLMConnectionError' }, { statuses: ['missing'] }),
+    bugs: { error: WRAPPED },
+  },
+  {
+    name: 'slow stream, client timeout shorter than the gap between chunks',
+    fault: 'slow:300',
+    setup: 'client-timeout',
+    injected: 'header `slow:300`, `timeoutMs: 100`',
+    error: 'VLLMStreamError',
+    status: 'incomplete',
+    ...same(
+      { throws: 'VLLMStreamError' },
+      { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
+    ),
+    bugs: { outcome: NO_BODY_TIMEOUT, error: NO_BODY_TIMEOUT, recorder: NO_BODY_TIMEOUT },
+  },
+  {
+    name: 'abort: `agent.cancel()` mid-stream',
+    fault: 'slow:30',
+    setup: 'cancel-mid-stream',
+    injected: 'header `slow:30`, `agent.cancel()` after the first text delta',
+    error: 'CancelledError',
+    status: 'missing',
+    ...same({ stopReason: 'cancelled' }, { statuses: ['missing'] }),
+  },
+  {
+    name: 'parser-buffered ids dropped (vLLM #27482)',
+    fault: 'drop-parser-ids',
+    injected: 'header `drop-parser-ids`',
+    error: null,
+    status: 'incomplete',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['incomplete', 'exact'], reasons: ['completion_count_mismatch'] }),
+  },
+  {
+    name: 'prompt ids missing',
+    fault: 'missing-prompt-ids',
+    injected: 'header `missing-prompt-ids`',
+    error: null,
+    status: 'incomplete',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['incomplete', 'exact'], reasons: ['prompt_ids_missing'] }),
+  },
+  {
+    name: 'legacy `reasoning_content` field',
+    fault: 'legacy-reasoning-field',
+    injected: 'header `legacy-reasoning-field`',
+    error: null,
+    status: 'exact',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['exact', 'exact'] }),
+  },
+  {
+    name: '`max_tokens` truncation',
+    setup: 'max-tokens',
+    injected: '`maxTokens: 5`',
+    error: 'MaxTokensError',
+    status: 'exact',
+    ...same({ throws: 'MaxTokensError' }, { statuses: ['exact'] }),
+  },
+]
