@@ -29,9 +29,13 @@ export interface VLLMModelConfig extends BaseModelConfig {
    * (`model`, `messages`, `stream`, `stream_options`, `tools`) are ignored with one warning per key.
    */
   params?: Record<string, unknown>
-  /** A pre-built client to reuse; its owner keeps its lifecycle, and `baseUrl`/`apiKey`/`timeoutMs`/`maxRetries` are ignored. */
+  /** A pre-built client to reuse; its owner keeps its lifecycle; `baseUrl`/`apiKey`/`maxRetries` are ignored and `timeoutMs` only limits stream stalls. */
   client?: OpenAI
-  /** Per-request timeout of the client this model builds. Default: the `openai` client's (10 minutes). */
+  /**
+   * Per-request timeout: for the response headers (the client this model builds) and, always, for every
+   * gap between stream reads, so a server that stalls mid-stream fails the call instead of hanging it.
+   * Default: the `openai` client's (10 minutes) for headers, no idle limit.
+   */
   timeoutMs?: number
   /** Retries of the client this model builds (before any byte is streamed). Default `0`: the agent's retry strategy decides. */
   maxRetries?: number

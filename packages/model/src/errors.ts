@@ -1,3 +1,4 @@
+import { ModelError } from '@strands-agents/sdk'
 import type { VLLMResponseFields } from './tito-fields.js'
 
 const marker: unique symbol = Symbol.for('strands-vllm.error.VLLMError')
@@ -22,11 +23,12 @@ export interface VLLMErrorOptions {
 }
 
 /**
- * Base of every error this package throws itself. Carries a `Symbol.for` marker so
- * `isInstance` works across duplicated copies of the package (ESM + CJS, bundlers),
- * where `instanceof` would not.
+ * Base of every error this package throws itself. It extends the SDK's `ModelError`, so the
+ * agent passes it through unwrapped (callers and hooks see the typed error, not a generic
+ * wrapper), and carries a `Symbol.for` marker so `isInstance` works across duplicated copies
+ * of this package (ESM + CJS, bundlers), where `instanceof` would not.
  */
-export class VLLMError extends Error {
+export class VLLMError extends ModelError {
   readonly [marker] = true
   /** HTTP status, when the server answered. */
   readonly status: number | undefined
@@ -38,7 +40,7 @@ export class VLLMError extends Error {
   readonly url: string | undefined
 
   constructor(message: string, options: VLLMErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    super(message, options.cause === undefined ? {} : { cause: options.cause })
     this.name = 'VLLMError'
     this.status = options.status
     this.isRetryable = options.isRetryable ?? false

@@ -1,3 +1,5 @@
+import { VLLMStreamError } from './errors.js'
+
 /**
  * Reads a `text/event-stream` body and yields, per network read, the `data` payloads of
  * every event completed by that read. Batching per read lets the caller turn all chunks
@@ -7,7 +9,10 @@
  * Only `data` fields matter to vLLM's chat stream; `event`, `id`, `retry` and comments are
  * skipped. An event cut off by the end of the body is dropped, as the SSE spec says.
  */
-export async function* readSSEBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<string[]> {
+export async function* readSSEBatches(
+  body: ReadableStream<Uint8Array>,
+  idleTimeoutMs?: number
+): AsyncGenerator<string[]> {
   const reader = body.getReader()
   const decoder = new TextDecoder()
   let buffer = ''
@@ -38,7 +43,8 @@ export async function* readSSEBatches(body: ReadableStream<Uint8Array>): AsyncGe
 
   try {
     for (;;) {
-      const { value, done } = await reader.read()
+      const { value, done } =
+        idleTimeoutMs === undefined ? await reader.read() : await readWithin(reader, idleTimeoutMs)
       if (done) break
       buffer += decoder.decode(value, { stream: true })
       const batch: string[] = []
@@ -54,5 +60,32 @@ export async function* readSSEBatches(body: ReadableStream<Uint8Array>): AsyncGe
     // Stopping early (consumer break, error) closes the connection so the server sees it.
     if (!finished) await reader.cancel().catch(() => {})
     reader.releaseLock()
+  }
+}
+
+/**
+ * One read that fails if no bytes arrive within `ms`. The HTTP client's timeout stops at the
+ * response headers, so without this a server that stalls mid-stream would hang a rollout forever.
+ */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  ms: number
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new VLLMStreamError(`vLLM sent no data for ${ms} ms mid-stream (timeoutMs); the response is incomplete`, {
+            isRetryable: true,
+          })
+        ),
+      ms
+    )
+  })
+  try {
+    return await Promise.race([reader.read(), timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -26,6 +26,7 @@ export class TokenCapture {
   finishReason: string | null = null
   stopReason: number | string | null = null
   usage: TitoUsage | null = null
+  private usageInvalid = false
   responseId: string | null = null
   model: string | null = null
   firstByteMs: number | null = null
@@ -60,25 +61,35 @@ export class TokenCapture {
       } else this.invalidTokenIds++
     }
     if (!this.options.logprobs) return
-    const entries = choice.logprobs?.content
-    if (!entries) return
+    const entries: unknown = choice.logprobs?.content
+    if (entries === undefined || entries === null) return
+    if (!Array.isArray(entries)) {
+      this.invalidLogprobs++
+      return
+    }
     for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!
-      const lp = entry.logprob
+      const entry: unknown = entries[i]
+      const lp = typeof entry === 'object' && entry !== null ? (entry as { logprob?: unknown }).logprob : undefined
       if (typeof lp === 'number' && !Number.isNaN(lp)) this.logprobs.push(lp)
       else this.invalidLogprobs++
-      if (this.options.topLogprobs) {
-        const top = entry.top_logprobs
-        this.topLogprobs.push(top ? top.map((t) => ({ token: t.token, logprob: t.logprob })) : [])
-      }
+      if (this.options.topLogprobs) this.topLogprobs.push(readTopLogprobs(entry))
     }
   }
 
   setUsage(usage: WireUsage): void {
+    const prompt = usage.prompt_tokens
+    const completion = usage.completion_tokens
+    if (!isCount(prompt) || !isCount(completion)) {
+      // A usage object we cannot trust is as good as none: the counts cannot vouch for the ids.
+      this.usageInvalid = true
+      this.usage = null
+      return
+    }
+    this.usageInvalid = false
     this.usage = {
-      promptTokens: usage.prompt_tokens ?? 0,
-      completionTokens: usage.completion_tokens ?? 0,
-      totalTokens: usage.total_tokens ?? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0),
+      promptTokens: prompt,
+      completionTokens: completion,
+      totalTokens: isCount(usage.total_tokens) ? usage.total_tokens : prompt + completion,
     }
   }
 
@@ -126,8 +137,14 @@ export class TokenCapture {
       add('token_ids_invalid', `${this.invalidTokenIds} token_ids entries were not non-negative integers (dropped)`)
     }
     const usage = this.usage
-    if (!usage) add('usage_missing', 'no usage chunk arrived, so ids cannot be checked against the server counts')
-    else {
+    if (!usage) {
+      add(
+        'usage_missing',
+        this.usageInvalid
+          ? 'usage had no valid prompt_tokens/completion_tokens counts, so ids cannot be checked against them'
+          : 'no usage chunk arrived, so ids cannot be checked against the server counts'
+      )
+    } else {
       if (ids.length === 0 && usage.completionTokens > 0) {
         add('token_ids_missing', `usage reports ${usage.completionTokens} completion tokens but no token_ids arrived`)
       } else if (ids.length !== usage.completionTokens) {
@@ -172,4 +189,23 @@ export class TokenCapture {
       )
     }
   }
+}
+
+/** A token count as vLLM sends it: a non-negative integer. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0
+}
+
+/** The top alternatives of one logprob entry; malformed entries count as none (the id count check still runs). */
+function readTopLogprobs(entry: unknown): TopLogprob[] {
+  const top =
+    typeof entry === 'object' && entry !== null ? (entry as { top_logprobs?: unknown }).top_logprobs : undefined
+  if (!Array.isArray(top)) return []
+  const out: TopLogprob[] = []
+  for (const t of top) {
+    if (typeof t !== 'object' || t === null) continue
+    const { token, logprob } = t as { token?: unknown; logprob?: unknown }
+    if (typeof token === 'string' && typeof logprob === 'number') out.push({ token, logprob })
+  }
+  return out
 }

@@ -101,7 +101,7 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     let usage: WireUsage | undefined
     let done = false
     try {
-      for await (const batch of readSSEBatches(body)) {
+      for await (const batch of readSSEBatches(body, config.timeoutMs)) {
         if (capture.firstByteMs === null) capture.firstByteMs = Date.now()
         if (!started) {
           started = true

@@ -199,7 +199,8 @@ export class VLLMTokenRecorder implements Plugin {
   }
 
   private toRecord(state: CallState, event: AfterModelCallEvent): TitoCallRecord {
-    const fields = state.fields
+    // A failed stream carries what arrived before the failure (`VLLMStreamError.partial`, never `exact`).
+    const fields = state.fields ?? partialFields(event.error)
     const tito = fields?.tito
     const endMs = Date.now()
     const record: TitoCallRecord = {
@@ -279,4 +280,14 @@ export class VLLMTokenRecorder implements Plugin {
 function agentName(agent: LocalAgent): string | undefined {
   const name = (agent as { name?: unknown }).name
   return typeof name === 'string' ? name : undefined
+}
+
+/** The `VLLMResponseFields` a failed call's error (or one of its causes) carries as `partial`. */
+function partialFields(error: unknown): VLLMResponseFields | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    const partial = getVLLMResponseFields((e as { partial?: unknown }).partial)
+    if (partial) return partial
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
 }

@@ -10,6 +10,8 @@ export interface RecorderExpectation {
   reasons?: TitoReasonCode[]
   /** The faulted call's record keeps the ids received before the failure (`promptTokenIds` and a partial `tokenIds`). */
   keepsPartialIds?: boolean
+  /** The faulted call's record keeps the prompt ids (the stream failed before any sampled id arrived). */
+  promptIdsOnly?: boolean
 }
 
 /**
@@ -37,25 +39,12 @@ export interface FaultCase {
   retryOff: { outcome: AgentOutcome; recorder: RecorderExpectation }
   /** `DefaultModelRetryStrategy({ maxAttempts: 2 })`: the SDK retries only `ModelThrottledError`. */
   retryOn: { outcome: AgentOutcome; recorder: RecorderExpectation }
-  /**
-   * Known package bugs that make one check of this row fail today (run as `it.fails`; once the source is fixed
-   * the check passes and vitest asks for the marker to be removed). Keyed by the check they break.
-   */
-  bugs?: Partial<Record<'outcome' | 'error' | 'recorder', string>>
 }
 
 const same = (outcome: AgentOutcome, recorder: RecorderExpectation): Pick<FaultCase, 'retryOff' | 'retryOn'> => ({
   retryOff: { outcome, recorder },
   retryOn: { outcome, recorder },
 })
-
-/** Bug 1 (README, "Known bugs"): `VLLMError` is not an SDK `ModelError`, so the agent wraps it and the recorder logs "ModelError". */
-const WRAPPED = 'B1: the agent wraps VLLMError in a plain ModelError; the record says "ModelError"'
-/** Bug 2: `VLLMTokenRecorder` ignores `VLLMStreamError.partial`. */
-const PARTIAL_DROPPED = 'B2: the recorder drops VLLMStreamError.partial: the call is recorded "missing" without its ids'
-/** Bug 3: `timeoutMs` only bounds the time to the response headers; a stalled body never times out. */
-const NO_BODY_TIMEOUT = 'B3: timeoutMs does not bound the streamed body: a stalled stream hangs'
-const streamBugs = { error: WRAPPED, recorder: PARTIAL_DROPPED }
 
 const contextRows = ([1, 2, 3, 4] as const).flatMap((variant): FaultCase[] =>
   (['nested', 'flat'] as const).map((shape) => ({
@@ -93,7 +82,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
       { throws: 'VLLMStreamError' },
       { statuses: ['incomplete'], reasons: ['stream_incomplete'], keepsPartialIds: true }
     ),
-    bugs: streamBugs,
   },
   {
     name: 'stream cut before the first chunk',
@@ -102,7 +90,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
     error: 'VLLMStreamError',
     status: 'missing',
     ...same({ throws: 'VLLMStreamError' }, { statuses: ['missing'] }),
-    bugs: { error: WRAPPED },
   },
   {
     name: 'server closes the socket mid-body',
@@ -114,7 +101,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
       { throws: 'VLLMStreamError' },
       { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
     ),
-    bugs: streamBugs,
   },
   {
     name: 'malformed chunk (`data: {not json`)',
@@ -126,7 +112,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
       { throws: 'VLLMStreamError' },
       { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
     ),
-    bugs: streamBugs,
   },
   {
     name: 'mid-stream `error` payload',
@@ -138,7 +123,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
       { throws: 'VLLMStreamError' },
       { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
     ),
-    bugs: streamBugs,
   },
   ...contextRows,
   {
@@ -148,7 +132,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
     error: 'VLLMRequestError',
     status: 'missing',
     ...same({ throws: 'VLLMRequestError' }, { statuses: ['missing'] }),
-    bugs: { error: WRAPPED },
   },
   {
     name: '400 auto tool choice without `--enable-auto-tool-choice`',
@@ -157,7 +140,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
     error: 'VLLMRequestError',
     status: 'missing',
     ...same({ throws: 'VLLMRequestError' }, { statuses: ['missing'] }),
-    bugs: { error: WRAPPED },
   },
   {
     name: '429 throttled',
@@ -184,7 +166,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
     error: 'VLLMServerUnavailableError',
     status: 'missing',
     ...same({ throws: 'VLLMServerUnavailableError' }, { statuses: ['missing'] }),
-    bugs: { error: WRAPPED },
   },
   {
     name: '500 internal error',
@@ -193,7 +174,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
     error: 'VLLMServerError',
     status: 'missing',
     ...same({ throws: 'VLLMServerError' }, { statuses: ['missing'] }),
-    bugs: { error: WRAPPED },
   },
   {
     name: 'connection refused',
@@ -202,7 +182,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
     error: 'VLLMConnectionError',
     status: 'missing',
     ...same({ throws: 'VLLMConnectionError' }, { statuses: ['missing'] }),
-    bugs: { error: WRAPPED },
   },
   {
     name: 'slow stream, client timeout shorter than the gap between chunks',
@@ -213,9 +192,8 @@ export const FAULT_CASES: readonly FaultCase[] = [
     status: 'incomplete',
     ...same(
       { throws: 'VLLMStreamError' },
-      { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true }
+      { statuses: ['incomplete'], reasons: ['stream_error'], promptIdsOnly: true }
     ),
-    bugs: { outcome: NO_BODY_TIMEOUT, error: NO_BODY_TIMEOUT, recorder: NO_BODY_TIMEOUT },
   },
   {
     name: 'abort: `agent.cancel()` mid-stream',

@@ -12,16 +12,16 @@ const recorder = (r: RecorderExpectation): string =>
     r.statuses.map((s) => `\`${s}\``).join(' → '),
     r.reasons?.length ? ` (${r.reasons.map((c) => `\`${c}\``).join(', ')})` : '',
     r.keepsPartialIds ? ', partial ids kept' : '',
+    r.promptIdsOnly ? ', prompt ids kept' : '',
   ].join('')
 const cell = (text: string): string => text.replace(/\|/g, '\\|')
 
 /** The fault matrix as a markdown table (one row per case). */
 export function renderFaultTable(cases: readonly FaultCase[] = FAULT_CASES): string {
   const header =
-    '| # | fault | how injected | typed error | `tito.status` | recorder entries | agent, retry off | agent, retry on | known bug |'
-  const rule = '| - | - | - | - | - | - | - | - | - |'
+    '| # | fault | how injected | typed error | `tito.status` | recorder entries | agent, retry off | agent, retry on |'
+  const rule = '| - | - | - | - | - | - | - | - |'
   const rows = cases.map((c, i) => {
-    const bugs = [...new Set(Object.values(c.bugs ?? {}))].map((b) => b.split(':')[0]).join(', ')
     return `| ${[
       String(i + 1),
       c.name,
@@ -31,7 +31,6 @@ export function renderFaultTable(cases: readonly FaultCase[] = FAULT_CASES): str
       recorder(c.retryOff.recorder),
       outcome(c.retryOff.outcome),
       `${outcome(c.retryOn.outcome)}${c.retryOn.recorder.statuses.length !== c.retryOff.recorder.statuses.length ? `; records ${recorder(c.retryOn.recorder)}` : ''}`,
-      bugs || '—',
     ]
       .map(cell)
       .join(' | ')} |`
