@@ -8,6 +8,13 @@ describe('VLLMModel config', () => {
     expect(() => new VLLMModel({ modelId: 'm' } as unknown as VLLMModelOptions)).toThrow(/baseUrl/)
     expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'not a url' })).toThrow(VLLMConfigError)
     expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', logprobs: { top: -1 } })).toThrow(/logprobs/)
+    // n > 1 would sample sequences the agent can never continue: refused, not silently dropped
+    expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', params: { n: 2 } })).toThrow(
+      /params\.n must be 1/
+    )
+    expect(new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', params: { n: 1 } }).getConfig().params).toEqual({
+      n: 1,
+    })
   })
 
   it('has documented defaults and merges updates', () => {

@@ -86,6 +86,13 @@ export function validateConfig(config: VLLMModelConfig): void {
   if (config.params !== undefined && (typeof config.params !== 'object' || Array.isArray(config.params))) {
     throw new VLLMConfigError("VLLMModel: 'params' must be a plain object of request-body fields")
   }
+  const n = config.params?.n
+  if (n !== undefined && n !== 1) {
+    // An agent turn continues one sampled sequence; n > 1 samples would be silently dropped.
+    throw new VLLMConfigError(
+      'VLLMModel: params.n must be 1 (an agent turn continues one sequence); run one agent per sample instead'
+    )
+  }
   if (config.timeoutMs !== undefined && !(typeof config.timeoutMs === 'number' && config.timeoutMs > 0)) {
     throw new VLLMConfigError("VLLMModel: 'timeoutMs' must be a positive number")
   }
