@@ -36,28 +36,13 @@ export async function chatCompletions(ex: Exchange): Promise<void> {
   const n = body.n ?? 1
   const choices: Choice[] = []
   for (let index = 0; index < n; index++) choices.push(await generateChoice(ex, body, index, maxTokens))
-  ex.record.choices = choices.map((c) => c.record)
-  const first = choices[0]?.record
-  if (first) {
-    ex.record.tokenIds = first.tokenIds
-    ex.record.generatedTokenIds = first.generatedTokenIds
-    ex.record.logprobs = first.logprobs
-    ex.record.finishReason = first.finishReason
-  }
+  ex.recordChoices(choices.map((c) => c.record))
   if (body.stream) await streamChat(ex, body, promptIds, choices)
   else respond(ex, body, promptIds, choices)
 }
 
 function validate(ex: Exchange): ChatCompletionRequest {
-  const body = ex.body as ChatCompletionRequest
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw badRequest('Request body must be a JSON object')
-  if (body.model !== undefined && body.model !== ex.config.modelId) {
-    throw new VLLMRequestError(404, `The model \`${body.model}\` does not exist.`, {
-      type: 'NotFoundError',
-      param: 'model',
-    })
-  }
+  const body = ex.requestBody<ChatCompletionRequest>()
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     throw badRequest('Field required: messages', 'messages')
   if (body.stream_options != null && !body.stream)

@@ -72,34 +72,21 @@ export async function completions(ex: Exchange): Promise<void> {
       throw new VLLMRequestError(500, `mock policy failed: ${(error as Error)?.message ?? String(error)}`)
     }
   }
-  ex.record.choices = gens.map((g, index) => ({
-    index,
-    tokenIds: [],
-    generatedTokenIds: g.ids,
-    logprobs: logprobValues(config.seed, g.ids),
-    finishReason: g.finishReason,
-  }))
-  const first = ex.record.choices[0]
-  if (first) {
-    ex.record.tokenIds = first.tokenIds
-    ex.record.generatedTokenIds = first.generatedTokenIds
-    ex.record.logprobs = first.logprobs
-    ex.record.finishReason = first.finishReason
-  }
+  ex.recordChoices(
+    gens.map((g, index) => ({
+      index,
+      tokenIds: [],
+      generatedTokenIds: g.ids,
+      logprobs: logprobValues(config.seed, g.ids),
+      finishReason: g.finishReason,
+    }))
+  )
   if (body.stream) await stream(ex, body, promptIds, gens)
   else respond(ex, body, promptIds, gens)
 }
 
 function validate(ex: Exchange): CompletionRequest {
-  const body = ex.body as CompletionRequest
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw badRequest('Request body must be a JSON object')
-  if (body.model !== undefined && body.model !== ex.config.modelId) {
-    throw new VLLMRequestError(404, `The model \`${body.model}\` does not exist.`, {
-      type: 'NotFoundError',
-      param: 'model',
-    })
-  }
+  const body = ex.requestBody<CompletionRequest>()
   if (body.stream_options != null && !body.stream)
     throw badRequest('Stream options can only be defined when `stream=True`.')
   if (body.prompt_logprobs != null && body.stream)

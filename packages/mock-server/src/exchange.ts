@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ServerConfig } from './config.js'
-import { errorBody, VLLMRequestError } from './errors.js'
+import { badRequest, errorBody, VLLMRequestError } from './errors.js'
 import type { FaultSet } from './faults.js'
-import type { RecordedRequest } from './types.js'
+import type { RecordedChoice, RecordedRequest } from './types.js'
 
 /** One request in flight: its config, faults, record, and the ways to answer it. */
 export class Exchange {
@@ -44,6 +44,32 @@ export class Exchange {
   /** vLLM's error response (nested, or flat under `flat-error-shape`). */
   sendError(error: VLLMRequestError): void {
     this.sendJson(error.status, errorBody(error, this.faults.has('flat-error-shape')))
+  }
+
+  /** The JSON body as an object naming the served model (or none), else vLLM's 400 / 404. */
+  requestBody<T extends { model?: string | undefined }>(): T {
+    const body = this.body as T
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw badRequest('Request body must be a JSON object')
+    }
+    if (body.model !== undefined && body.model !== this.config.modelId) {
+      throw new VLLMRequestError(404, `The model \`${body.model}\` does not exist.`, {
+        type: 'NotFoundError',
+        param: 'model',
+      })
+    }
+    return body
+  }
+
+  /** Record every choice; the top-level fields mirror choice 0 (what an n = 1 client sees). */
+  recordChoices(choices: RecordedChoice[]): void {
+    this.record.choices = choices
+    const first = choices[0]
+    if (!first) return
+    this.record.tokenIds = first.tokenIds
+    this.record.generatedTokenIds = first.generatedTokenIds
+    this.record.logprobs = first.logprobs
+    this.record.finishReason = first.finishReason
   }
 
   /** Unknown paths and methods answer like FastAPI. */

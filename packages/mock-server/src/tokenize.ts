@@ -1,4 +1,4 @@
-import { badRequest, VLLMRequestError } from './errors.js'
+import { badRequest } from './errors.js'
 import type { Exchange } from './exchange.js'
 import { renderPromptIds, templateInput } from './render-prompt.js'
 import type { ChatMessage, ToolDefinition } from './types.js'
@@ -17,16 +17,7 @@ interface TokenizeRequest {
 }
 
 function request(ex: Exchange): TokenizeRequest {
-  const body = ex.body as TokenizeRequest
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw badRequest('Request body must be a JSON object')
-  if (body.model !== undefined && body.model !== ex.config.modelId) {
-    throw new VLLMRequestError(404, `The model \`${body.model}\` does not exist.`, {
-      type: 'NotFoundError',
-      param: 'model',
-    })
-  }
-  return body
+  return ex.requestBody<TokenizeRequest>()
 }
 
 /**
