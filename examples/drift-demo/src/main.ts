@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import {
   analyzeCalls,
   type DriftReport,
@@ -51,9 +51,7 @@ async function main(): Promise<void> {
       dirname(createRequire(import.meta.url).resolve('@strands-vllm/drift/package.json')),
       'dist/cli.js'
     )
-    process.stdout.write(
-      `  scan it again with the CLI:                node ${relative(process.cwd(), cli)} scan ${jsonlPath}\n`
-    )
+    process.stdout.write(`  scan it again with the CLI:                node ${cli} scan ${jsonlPath}\n`)
   } finally {
     await rollout.close()
   }
