@@ -27,6 +27,8 @@ function timeoutFromEnv(): number | undefined {
 }
 
 if (!baseUrl) {
+  // Said once on stderr too, so the reason shows with any reporter, not only in verbose test names.
+  process.stderr.write(`${SKIP_REASON}\n`)
   it.skip(SKIP_REASON, () => {})
 } else {
   describe(`live vLLM scenarios (${baseUrl})`, () => {
