@@ -99,6 +99,8 @@ async function generateChoice(
     gen = generateIds(config.tokenizer, text, output, {
       maxTokens,
       stopTokenIds: Array.isArray(body.stop_token_ids) ? (body.stop_token_ids as number[]) : undefined,
+      stop: stopStrings(body.stop),
+      includeStopStrInOutput: body.include_stop_str_in_output === true,
       skipSpecialTokens: body.skip_special_tokens ?? true,
       eosId: QWEN3_TOKENS.imEnd,
     })
@@ -273,4 +275,11 @@ async function streamChat(
   }
   if (includeUsage && !(await sse.send({ ...head, choices: [], usage: usage() }))) return
   await sse.finish()
+}
+
+/** vLLM's `stop`: a string or a list of strings. */
+export function stopStrings(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value]
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string')
+  return undefined
 }

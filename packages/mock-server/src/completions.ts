@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { QWEN3_TOKENS } from '@strands-vllm/tokenizer'
+import { stopStrings } from './chat-completions.js'
 import { parseChatMlPrompt } from './chatml.js'
 import { checkContextLength } from './context-length.js'
 import { badRequest, VLLMRequestError } from './errors.js'
@@ -63,6 +64,8 @@ export async function completions(ex: Exchange): Promise<void> {
         generateIds(config.tokenizer, renderAssistantText(output, ctx.thinking), output, {
           maxTokens,
           stopTokenIds: body.stop_token_ids,
+          stop: stopStrings(body.stop),
+          includeStopStrInOutput: body.include_stop_str_in_output === true,
           skipSpecialTokens: body.skip_special_tokens ?? true,
           eosId: QWEN3_TOKENS.imEnd,
         })

@@ -77,22 +77,30 @@ export interface Generation {
   /** The text each id adds (special tokens skipped unless asked), so streamed deltas line up with ids. */
   pieces: string[]
   finishReason: 'stop' | 'length'
-  /** `null` for EOS; the id for a `stop_token_ids` hit. */
-  stopReason: number | null
+  /** `null` for EOS; the id for a `stop_token_ids` hit; the string for a `stop` string hit. */
+  stopReason: number | string | null
 }
 
 /**
  * Policy output → generated ids, as a sampler would produce them: tokenize the assistant text, append
- * `<|im_end|>`, stop at the first `stop_token_ids` hit, cut at `maxTokens` (`finish_reason: "length"`).
+ * `<|im_end|>`, stop at the first `stop_token_ids` hit or `stop` string, cut at `maxTokens`
+ * (`finish_reason: "length"`).
  */
 export function generateIds(
   tokenizer: HfChatTokenizer,
   text: string,
   output: PolicyOutput,
-  limits: { maxTokens: number; stopTokenIds?: readonly number[] | undefined; skipSpecialTokens: boolean; eosId: number }
+  limits: {
+    maxTokens: number
+    stopTokenIds?: readonly number[] | undefined
+    stop?: readonly string[] | undefined
+    includeStopStrInOutput?: boolean | undefined
+    skipSpecialTokens: boolean
+    eosId: number
+  }
 ): Generation {
   let ids = [...encodeGenerated(tokenizer, text, output.nonCanonical), limits.eosId]
-  let stopReason: number | null = null
+  let stopReason: number | string | null = null
   const stopSet = new Set(limits.stopTokenIds ?? [])
   if (stopSet.size > 0) {
     const at = ids.findIndex((id) => stopSet.has(id))
@@ -101,11 +109,52 @@ export function generateIds(
       ids = ids.slice(0, at + 1)
     }
   }
+  let pieces = textPieces(tokenizer, ids, limits.skipSpecialTokens)
+  const hit = stopStringHit(pieces, limits.stop ?? [])
+  if (hit && stopReason === null) {
+    // vLLM checks stop strings on the detokenized text: generation ends with the id that completes the
+    // string (its ids stay in token_ids), and the text ends before it unless include_stop_str_in_output.
+    ids = ids.slice(0, hit.lastId + 1)
+    pieces = cutPieces(pieces.slice(0, hit.lastId + 1), limits.includeStopStrInOutput ? hit.end : hit.start)
+    stopReason = hit.stop
+  }
   let finishReason: Generation['finishReason'] = 'stop'
   if (ids.length > limits.maxTokens) {
     ids = ids.slice(0, Math.max(0, limits.maxTokens))
+    pieces = pieces.slice(0, ids.length)
     finishReason = 'length'
     stopReason = null
   }
-  return { ids, pieces: textPieces(tokenizer, ids, limits.skipSpecialTokens), finishReason, stopReason }
+  return { ids, pieces, finishReason, stopReason }
+}
+
+/** The earliest stop string in the generated text: where it starts and ends, and the id that completes it. */
+function stopStringHit(
+  pieces: readonly string[],
+  stops: readonly string[]
+): { stop: string; start: number; end: number; lastId: number } | undefined {
+  const text = pieces.join('')
+  let best: { stop: string; start: number; end: number } | undefined
+  for (const stop of stops) {
+    if (typeof stop !== 'string' || stop.length === 0) continue
+    const start = text.indexOf(stop)
+    if (start >= 0 && (!best || start + stop.length < best.end)) best = { stop, start, end: start + stop.length }
+  }
+  if (!best) return undefined
+  let length = 0
+  for (let i = 0; i < pieces.length; i++) {
+    length += pieces[i]!.length
+    if (length >= best.end) return { ...best, lastId: i }
+  }
+  return undefined
+}
+
+/** Keep the first `chars` characters of the text the pieces spell; later pieces become empty. */
+function cutPieces(pieces: string[], chars: number): string[] {
+  let left = chars
+  return pieces.map((piece) => {
+    const kept = piece.slice(0, Math.max(0, left))
+    left -= piece.length
+    return kept
+  })
 }

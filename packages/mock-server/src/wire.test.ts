@@ -84,6 +84,28 @@ describe('chat field placement', () => {
     expect(body.choices[0].token_ids).not.toContain(151645)
   })
 
+  it('stop strings end generation like vLLM: ids kept up to the hit, text cut before it, stop_reason the string', async () => {
+    const body = (await (
+      await post(`${mock.baseUrl}/chat/completions`, ask({ tools: undefined, stop: ['6 * 7'] }))
+    ).json()) as Json
+    const choice = body.choices[0]
+    expect(choice.finish_reason).toBe('stop')
+    expect(choice.stop_reason).toBe('6 * 7')
+    expect(choice.token_ids.at(-1)).not.toBe(151645)
+    expect(body.usage.completion_tokens).toBe(choice.token_ids.length)
+    const text = mock.tokenizer.decode(choice.token_ids)
+    expect(text.endsWith('6 * 7')).toBe(true)
+    expect(`${choice.message.reasoning ?? ''}${choice.message.content ?? ''}`).not.toContain('6 * 7')
+    const kept = (await (
+      await post(
+        `${mock.baseUrl}/chat/completions`,
+        ask({ tools: undefined, stop: '6 * 7', include_stop_str_in_output: true })
+      )
+    ).json()) as Json
+    expect(kept.choices[0].token_ids).toEqual(choice.token_ids)
+    expect(`${kept.choices[0].message.reasoning ?? ''}${kept.choices[0].message.content ?? ''}`).toContain('6 * 7')
+  })
+
   it('n > 1 gives one token_ids list per choice and sums usage', async () => {
     const body = (await (await post(`${mock.baseUrl}/chat/completions`, ask({ n: 2 }))).json()) as Json
     expect(body.choices).toHaveLength(2)

@@ -164,6 +164,17 @@ describe('VLLMModel over HTTP', () => {
     expect(fields.tito.sampling).toMatchObject({ max_tokens: 4 })
   })
 
+  it('records a stop-string stop exactly: stop_reason is the string, its ids are kept, no EOS needed', async () => {
+    const events = await collect(make({ params: { stop: ['said'] }, eosTokenIds: [151645] }), user('hello'))
+    expect(stopReasonOf(events)).toBe('endTurn')
+    expect(textOf(events, 'textDelta')).toBe('You ')
+    const fields = fieldsOf(events)
+    expect(fields.tito).toMatchObject({ status: 'exact', finishReason: 'stop', stopReason: 'said' })
+    expect(fields.tokenIds).toEqual(server.requests.at(-1)?.tokenIds)
+    expect(fields.tokenIds?.at(-1)).not.toBe(151645)
+    expect(fields.tito.sampling).toMatchObject({ stop: ['said'] })
+  })
+
   it('aligns logprobs 1:1 with ids and keeps top alternatives', async () => {
     const events = await collect(make({ logprobs: { top: 2 }, temperature: 1 }), user('tool: x'), { toolSpecs: tools })
     const fields = fieldsOf(events)
