@@ -3,6 +3,7 @@ import { type DriftSummary, scanCalls } from './analyze-calls.js'
 import { DriftError } from './errors.js'
 import { readCallsJsonl } from './jsonl.js'
 import { resolveTokenizer } from './resolve-tokenizer.js'
+import { summaryRows } from './summary-rows.js'
 import { makeStyle, renderTable, shouldUseColor } from './terminal-style.js'
 
 /** Where the command writes; `process` streams in the CLI, buffers in tests. */
@@ -101,43 +102,7 @@ function isFsError(error: unknown): boolean {
 /** The scan summary as an aligned table of counts and rates by cause. */
 export function renderScanSummary(file: string, tokenizer: string, summary: DriftSummary, color = false): string {
   const s = makeStyle(color)
-  const pct = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(2)} %`)
-  const rows: string[][] = [
-    ['calls scanned', String(summary.calls), ''],
-    ['responses with ids', String(summary.responses), pct(summary.responses, summary.calls)],
-    [
-      'responses with BPE drift',
-      String(summary.responsesWithDrift),
-      pct(summary.responsesWithDrift, summary.responses),
-    ],
-    [
-      '  … without special tokens',
-      String(summary.responsesWithDriftWithoutSpecial),
-      pct(summary.responsesWithDriftWithoutSpecial, summary.responses),
-    ],
-    [
-      '  … whose text changes',
-      String(summary.responsesTextChanged),
-      pct(summary.responsesTextChanged, summary.responses),
-    ],
-    [
-      '  … creating control tokens',
-      String(summary.responsesCreatingSpecials),
-      pct(summary.responsesCreatingSpecials, summary.responses),
-    ],
-    ['sampled tokens scanned', String(summary.tokensScanned), ''],
-    ['sampled tokens changed', String(summary.driftedTokens), pct(summary.driftedTokens, summary.tokensScanned)],
-    ['prompt pairs checked', String(summary.rerender.checked), ''],
-    [
-      're-render divergences',
-      String(summary.rerender.diverged),
-      pct(summary.rerender.diverged, summary.rerender.checked),
-    ],
-  ]
-  for (const [cause, n] of Object.entries(summary.rerender.byCause).sort((a, b) => b[1] - a[1])) {
-    rows.push([`  … ${cause}`, String(n), pct(n, summary.rerender.checked)])
-  }
-  rows.push(['sampled tokens not reproduced', String(summary.rerender.sampledTokensLost), ''])
+  const rows = summaryRows(summary, 'scan')
   return `${s.bold(`Drift scan of ${file}`)} ${s.dim(`(tokenizer ${tokenizer})`)}\n${renderTable(['', 'count', 'rate'], rows, { style: s, right: [1, 2] })}\n`
 }
 

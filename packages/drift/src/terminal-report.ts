@@ -4,6 +4,7 @@ import { displayPiece, displayText } from './display.js'
 import type { DriftReport } from './drift-report.js'
 import type { IdWindow } from './rerender-divergence.js'
 import type { TokenSide } from './retokenization-drift.js'
+import { summaryRows } from './summary-rows.js'
 import { makeStyle, renderTable, type Style } from './terminal-style.js'
 import { driftVerdict } from './verdict.js'
 
@@ -148,34 +149,6 @@ function tokens(side: TokenSide, changed: readonly number[], s: Style): string {
 }
 
 function summarySection(summary: DriftSummary, s: Style): string[] {
-  const pct = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)} %`)
-  const rows: string[][] = [
-    ['calls analysed', String(summary.calls), ''],
-    [
-      'responses with BPE drift',
-      String(summary.responsesWithDrift),
-      pct(summary.responsesWithDrift, summary.responses),
-    ],
-    [
-      '  … without special tokens',
-      String(summary.responsesWithDriftWithoutSpecial),
-      pct(summary.responsesWithDriftWithoutSpecial, summary.responses),
-    ],
-    [
-      '  … whose text changes',
-      String(summary.responsesTextChanged),
-      pct(summary.responsesTextChanged, summary.responses),
-    ],
-    ['sampled tokens changed', String(summary.driftedTokens), pct(summary.driftedTokens, summary.tokensScanned)],
-    ['sampled tokens scanned', String(summary.tokensScanned), ''],
-    [
-      'prompts not extending the previous turn',
-      String(summary.rerender.diverged),
-      pct(summary.rerender.diverged, summary.rerender.checked),
-    ],
-  ]
-  for (const [cause, n] of Object.entries(summary.rerender.byCause).sort((a, b) => b[1] - a[1])) {
-    rows.push([`  … ${cause}`, String(n), pct(n, summary.rerender.checked)])
-  }
+  const rows = summaryRows(summary, 'report')
   return [s.bold('Summary'), renderTable(['', 'count', 'rate'], rows, { style: s, right: [1, 2] })]
 }
