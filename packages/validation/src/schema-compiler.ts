@@ -1,5 +1,6 @@
 import Ajv, { type Options, type ValidateFunction } from 'ajv'
 import Ajv2020 from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import { ToolSchemaCompileError } from './errors.js'
 
 /** What a tool's schema compiled to: a validator, or the error that made ajv refuse it. */
@@ -14,8 +15,9 @@ const AJV_OPTIONS: Options = {
   // nits or unknown `$schema` URIs, and do not keep them in the instance (repeated `$id`s).
   validateSchema: false,
   addUsedSchema: false,
-  // ajv ships no formats; without ajv-formats every `format` is skipped rather than guessed.
-  validateFormats: false,
+  // Formats are asserted (ajv-formats: date, date-time, email, uri, uuid, ipv4, …, what zod emits);
+  // an unknown format name is ignored rather than failing the whole schema.
+  validateFormats: true,
   logger: false,
 }
 
@@ -58,10 +60,17 @@ export class SchemaCompiler {
   private ajvFor(schema: object): Ajv | Ajv2020 {
     const dialect = (schema as Record<string, unknown>)['$schema']
     if (typeof dialect === 'string' && /2019-09|2020-12/.test(dialect)) {
-      this.draft2020 ??= new Ajv2020(AJV_OPTIONS)
+      this.draft2020 ??= withFormats(new Ajv2020(AJV_OPTIONS))
       return this.draft2020
     }
-    this.draft7 ??= new Ajv(AJV_OPTIONS)
+    this.draft7 ??= withFormats(new Ajv(AJV_OPTIONS))
     return this.draft7
   }
+}
+
+function withFormats<T extends Ajv | Ajv2020>(ajv: T): T {
+  // ajv-formats' CJS default export arrives as a namespace object in some ESM loaders.
+  const plugin = (addFormats as unknown as { default?: typeof addFormats }).default ?? addFormats
+  plugin(ajv as Ajv)
+  return ajv
 }

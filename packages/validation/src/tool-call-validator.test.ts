@@ -214,6 +214,24 @@ describe('ToolCallValidator: schema violations', () => {
     )
   })
 
+  it('asserts string formats (what zod emits for email, uuid, dates), ignoring unknown format names', () => {
+    const inputSchema = {
+      type: 'object',
+      properties: {
+        email: { type: 'string', format: 'email' },
+        day: { type: 'string', format: 'date' },
+        tag: { type: 'string', format: 'no-such-format' },
+      },
+    } as const
+    const spec: ToolSpec = { name: 'book', description: 'd', inputSchema }
+    const check = (input: unknown): string | undefined =>
+      new ToolCallValidator().validate({ name: 'book', input, toolSpec: spec })?.message
+    expect(check({ email: 'a@b.co', day: '2026-11-24', tag: 'x' })).toBeUndefined()
+    expect(check({ email: 'not-an-email', day: 'tomorrow' })).toBe(
+      'Error: tool_name=<book> | invalid argument(s): /day must match format "date"; /email must match format "email"'
+    )
+  })
+
   it('validateSchema: false keeps only the shape checks', () => {
     expect(calc({ expression: 7 }, new ToolCallValidator({ validateSchema: false }))).toBeUndefined()
   })
