@@ -166,7 +166,10 @@ function respond(ex: Exchange, body: CompletionRequest, promptIds: number[], gen
 async function stream(ex: Exchange, body: CompletionRequest, promptIds: number[], gens: Generation[]): Promise<void> {
   const sse = new SseWriter(ex)
   const withIds = body.return_token_ids === true
-  const interval = ex.config.streamInterval
+  const interval = Math.max(
+    1,
+    Math.floor(typeof body.stream_interval === 'number' ? body.stream_interval : ex.config.streamInterval)
+  )
   const chunkHead = head(ex, 'text_completion')
   let generated = 0
   const steps = Math.max(...gens.map((g) => Math.ceil(g.ids.length / interval)))

@@ -23,7 +23,10 @@ export interface ErrorContext {
 
 /** Removes the API key and anything that looks like a bearer token. */
 export function redact(text: string, apiKey: string | undefined): string {
-  let out = text.replace(/Bearer\s+[^\s"',}]+/gi, 'Bearer [redacted]')
+  let out = text
+    .replace(/Bearer\s+[^\s"',}]+/gi, 'Bearer [redacted]')
+    // user:password@ inside any URL (fetch repeats the request URL in its own error messages)
+    .replace(/(\/\/)[^\s/@"']+@/g, '$1[redacted]@')
   if (apiKey && apiKey.length >= 4 && apiKey !== 'EMPTY') out = out.split(apiKey).join('[redacted]')
   return out
 }

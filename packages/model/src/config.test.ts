@@ -8,6 +8,7 @@ describe('VLLMModel config', () => {
     expect(() => new VLLMModel({ modelId: 'm' } as unknown as VLLMModelOptions)).toThrow(/baseUrl/)
     expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'not a url' })).toThrow(VLLMConfigError)
     expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', logprobs: { top: -1 } })).toThrow(/logprobs/)
+    expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', logprobs: true })).toThrow(/returnTokenIds/)
     // n > 1 would sample sequences the agent can never continue: refused, not silently dropped
     expect(() => new VLLMModel({ modelId: 'm', baseUrl: 'http://x/v1', params: { n: 2 } })).toThrow(
       /params\.n must be 1/
@@ -24,6 +25,17 @@ describe('VLLMModel config', () => {
     model.updateConfig({ temperature: 0.7, returnTokenIds: true })
     expect(model.getConfig()).toMatchObject({ temperature: 0.7, returnTokenIds: true, params: { top_k: 20 } })
     expect(() => model.updateConfig({ modelId: '' })).toThrow(VLLMConfigError)
+  })
+
+  it('removing a shared client falls back to a client built from baseUrl', async () => {
+    const { default: OpenAI } = await import('openai')
+    const shared = new OpenAI({ baseURL: 'http://127.0.0.1:1/v1', apiKey: 'EMPTY' })
+    const model = new VLLMModel({ modelId: 'm', baseUrl: 'http://127.0.0.1:2/v1', client: shared })
+    const clientOf = (m: VLLMModel): unknown => (m as unknown as { client: unknown }).client
+    expect(clientOf(model)).toBe(shared)
+    model.updateConfig({ client: undefined } as unknown as VLLMModelOptions)
+    expect(clientOf(model)).not.toBe(shared)
+    expect((clientOf(model) as { baseURL: string }).baseURL).toBe('http://127.0.0.1:2/v1')
   })
 
   it('warns once per managed params key', () => {

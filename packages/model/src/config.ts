@@ -29,7 +29,11 @@ export interface VLLMModelConfig extends BaseModelConfig {
    * (`model`, `messages`, `stream`, `stream_options`, `tools`) are ignored with one warning per key.
    */
   params?: Record<string, unknown>
-  /** A pre-built client to reuse; its owner keeps its lifecycle; `baseUrl`/`apiKey`/`maxRetries` are ignored and `timeoutMs` only limits stream stalls. */
+  /**
+   * A pre-built client to reuse; its owner keeps its lifecycle; `baseUrl`/`apiKey`/`maxRetries` are ignored and
+   * `timeoutMs` only limits stream stalls. Error bodies are read through the client, so vLLM's old flat error shape
+   * (≤ mid-2025) reaches us without its message: a context overflow then surfaces as a `VLLMRequestError` (400).
+   */
   client?: OpenAI
   /**
    * Per-request timeout: for the response headers (the client this model builds) and, always, for every
@@ -85,6 +89,10 @@ export function validateConfig(config: VLLMModelConfig): void {
   }
   if (config.params !== undefined && (typeof config.params !== 'object' || Array.isArray(config.params))) {
     throw new VLLMConfigError("VLLMModel: 'params' must be a plain object of request-body fields")
+  }
+  if (config.logprobs && !config.returnTokenIds) {
+    // Logprobs travel with the ids on modelMessageStopEvent; without ids they would be requested and dropped.
+    throw new VLLMConfigError("VLLMModel: 'logprobs' needs 'returnTokenIds: true' (they are recorded with the ids)")
   }
   const n = config.params?.n
   if (n !== undefined && n !== 1) {

@@ -181,7 +181,8 @@ export class TokenCapture {
     if (finishReason === 'stop' && stopReason === null && eos && !eos.includes(last)) {
       add('eos_inconsistent', `finish_reason 'stop' on EOS but the last id ${last} is not an EOS id`)
     }
-    const maxTokens = this.options.sampling.max_tokens ?? this.options.sampling.max_completion_tokens
+    // vLLM uses `max_completion_tokens or max_tokens`.
+    const maxTokens = this.options.sampling.max_completion_tokens ?? this.options.sampling.max_tokens
     if (finishReason === 'length' && typeof maxTokens === 'number' && this.tokenIds.length > maxTokens) {
       add(
         'eos_inconsistent',

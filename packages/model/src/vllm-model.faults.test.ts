@@ -218,6 +218,34 @@ describe('VLLMModel failure mapping', () => {
     expect(sent.aborted).toBe(true)
   })
 
+  it('a stream that stalls longer than timeoutMs fails retryable, with the ids received so far', async () => {
+    const m = new VLLMModel({
+      baseUrl: server.baseUrl,
+      modelId: 'Qwen/Qwen3-8B',
+      apiKey: SECRET,
+      returnTokenIds: true,
+      timeoutMs: 150,
+      headers: { 'x-mock-fault': 'slow:1000' },
+    })
+    const error = await failure(m)
+    expect(VLLMStreamError.isInstance(error)).toBe(true)
+    expect((error as VLLMStreamError).isRetryable).toBe(true)
+    expect((error as VLLMStreamError).partial?.tito.status).toBe('incomplete')
+    expect((error as VLLMStreamError).partial?.promptTokenIds?.length).toBeGreaterThan(0)
+  })
+
+  it('credentials in baseUrl never reach an error', async () => {
+    const gone = await startMockVLLM()
+    const url = new URL(gone.baseUrl)
+    await gone.close()
+    url.username = 'user'
+    url.password = SECRET
+    const error = await failure(new VLLMModel({ baseUrl: url.toString(), modelId: 'Qwen/Qwen3-8B' }))
+    expect(VLLMConnectionError.isInstance(error)).toBe(true)
+    expect((error as VLLMConnectionError).url).not.toContain('user')
+    expectNoSecret(error)
+  })
+
   it('a user-supplied client is used as is (its lifecycle stays with the caller)', async () => {
     const client = new OpenAI({ baseURL: server.baseUrl, apiKey: SECRET, maxRetries: 0 })
     const m = new VLLMModel({ client, modelId: 'Qwen/Qwen3-8B', returnTokenIds: true })

@@ -47,7 +47,7 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     validateConfig(next)
     const rebuild =
       !next.client &&
-      (modelConfig.client !== undefined ||
+      (this.config.client !== undefined ||
         next.baseUrl !== this.config.baseUrl ||
         next.apiKey !== this.config.apiKey ||
         next.timeoutMs !== this.config.timeoutMs ||
@@ -77,7 +77,7 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     })
     const mapper = new EventMapper((name, raw) => this.onInvalidToolInput(name, raw))
     const ctx: ErrorContext = {
-      url: `${client.baseURL}/chat/completions`,
+      url: withoutCredentials(`${client.baseURL}/chat/completions`),
       apiKey: config.apiKey,
       bodies: this.errorBodies,
     }
@@ -147,7 +147,12 @@ export class VLLMModel extends Model<VLLMModelConfig> {
       const partial = request.returnTokenIds ? capture.toFields(streamErrorReason(error, config.apiKey)) : undefined
       const mapped = classifyStreamError(error, ctx, partial)
       if (VLLMStreamError.isInstance(mapped) && mapped.partial === undefined && partial !== undefined) {
-        throw new VLLMStreamError(mapped.message, { cause: mapped, url: ctx.url, partial })
+        throw new VLLMStreamError(mapped.message, {
+          cause: mapped,
+          url: ctx.url,
+          partial,
+          isRetryable: mapped.isRetryable,
+        })
       }
       throw mapped
     }
@@ -263,4 +268,17 @@ function toUsage(usage: WireUsage): Usage {
 function streamErrorReason(error: unknown, apiKey: string | undefined): TitoReason {
   const message = redact(error instanceof Error ? error.message : String(error), apiKey)
   return { code: 'stream_error', message: `the stream failed: ${message}` }
+}
+
+/** The URL without user info or query, so credentials embedded in `baseUrl` never reach an error message. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ''
+    parsed.password = ''
+    parsed.search = ''
+    return parsed.toString()
+  } catch {
+    return url
+  }
 }
