@@ -60,7 +60,7 @@ export const MANAGED_PARAM_KEYS: ReadonlySet<string> = new Set([
   'tools',
 ])
 
-function isPositiveInteger(value: unknown): boolean {
+function isNonNegativeInteger(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0
 }
 
@@ -83,7 +83,7 @@ export function validateConfig(config: VLLMModelConfig): void {
   }
   const { logprobs } = config
   if (logprobs !== undefined && typeof logprobs !== 'boolean') {
-    if (typeof logprobs !== 'object' || logprobs === null || !isPositiveInteger(logprobs.top)) {
+    if (typeof logprobs !== 'object' || logprobs === null || !isNonNegativeInteger(logprobs.top)) {
       throw new VLLMConfigError("VLLMModel: 'logprobs' must be true, false or { top: n } with n a non-negative integer")
     }
   }
@@ -104,10 +104,10 @@ export function validateConfig(config: VLLMModelConfig): void {
   if (config.timeoutMs !== undefined && !(typeof config.timeoutMs === 'number' && config.timeoutMs > 0)) {
     throw new VLLMConfigError("VLLMModel: 'timeoutMs' must be a positive number")
   }
-  if (config.maxRetries !== undefined && !isPositiveInteger(config.maxRetries)) {
+  if (config.maxRetries !== undefined && !isNonNegativeInteger(config.maxRetries)) {
     throw new VLLMConfigError("VLLMModel: 'maxRetries' must be a non-negative integer")
   }
-  if (config.eosTokenIds !== undefined && !config.eosTokenIds.every(isPositiveInteger)) {
+  if (config.eosTokenIds !== undefined && !config.eosTokenIds.every(isNonNegativeInteger)) {
     throw new VLLMConfigError("VLLMModel: 'eosTokenIds' must be non-negative integers")
   }
 }

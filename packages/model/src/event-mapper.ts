@@ -146,7 +146,6 @@ export class EventMapper {
 export function mapStopReason(finishReason: string | null, toolCallCount: number): StopReason {
   switch (finishReason) {
     case 'tool_calls':
-      return toolCallCount > 0 ? 'toolUse' : 'endTurn'
     case 'stop':
       return toolCallCount > 0 ? 'toolUse' : 'endTurn'
     case 'length':
