@@ -2,7 +2,10 @@ import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
 import { describe, expect, it } from 'vitest'
 import { agentFlow } from './agent-flow.fixture.js'
 import { analyzeCalls, scanCalls, summarizeCalls } from './analyze-calls.js'
-import { syntheticCalls } from './synthetic-calls.js'
+import type { DriftCallRecord } from './call-record.js'
+import { DriftInputError } from './errors.js'
+import { parseCallsJsonl } from './jsonl.js'
+import { syntheticCalls, syntheticTitoJsonl } from './synthetic-calls.js'
 
 const tokenizer = loadQwen3Tokenizer()
 
@@ -72,5 +75,70 @@ describe('analyzeCalls on a real Qwen3 tool flow', () => {
     expect(summary.responsesWithDrift).toBeGreaterThan(0)
     expect(summary.rerender.byCause.retokenization).toBe(summary.rerender.diverged)
     expect(progress.at(-1)).toBe(calls.length)
+  })
+})
+
+describe('analyzeCalls with several recorder histories in one rollout', () => {
+  // resetOnInvocation: true and the JSONL appended after each invocation: (rolloutId, callIndex) repeats.
+  const withRollout = (calls: readonly DriftCallRecord[], invocationIndex?: number): DriftCallRecord[] =>
+    calls.map((c) => ({ ...c, rolloutId: 'run', ...(invocationIndex === undefined ? {} : { invocationIndex }) }))
+  const episodeA = (): DriftCallRecord[] => agentFlow(tokenizer)
+  const episodeB = (): DriftCallRecord[] =>
+    syntheticCalls(tokenizer, { rollouts: 1, turnsPerRollout: 3, tokensPerResponse: 40, splitRate: 0.1 })
+
+  const alone = async (calls: DriftCallRecord[]) => (await analyzeCalls(calls, tokenizer)).calls
+
+  it('never interleaves two invocations that reuse the same call indices', async () => {
+    const a = withRollout(episodeA(), 0)
+    const b = withRollout(episodeB(), 1)
+    const analysis = await analyzeCalls([...a, ...b], tokenizer)
+    expect(analysis.calls.map((c) => `${c.invocationIndex}:${c.callIndex}`)).toEqual([
+      '0:0',
+      '0:1',
+      '0:2',
+      '0:3',
+      '1:0',
+      '1:1',
+      '1:2',
+    ])
+    const expected = [...(await alone(a)), ...(await alone(b))]
+    expect(analysis.calls).toEqual(expected)
+    // the first call of the second invocation is compared with nothing, and nothing points across
+    expect(analysis.calls[4]?.extendsPrevious).toBeNull()
+    expect(analysis.calls[5]?.rerender?.previousCallIndex ?? 0).toBe(0)
+    expect(summarizeCalls(analysis.calls)).toEqual(analysis.summary)
+  })
+
+  it('splits at a call index that comes back even without invocationIndex (JSONL, recorder.reset())', async () => {
+    const a = withRollout(episodeA())
+    const b = withRollout(episodeB())
+    const text = syntheticTitoJsonl(a) + syntheticTitoJsonl(b)
+    const parsed = parseCallsJsonl(text)
+    const analysis = await analyzeCalls(parsed, tokenizer)
+    expect(analysis.calls.map((c) => c.callIndex)).toEqual([0, 1, 2, 3, 0, 1, 2])
+    expect(analysis.summary).toEqual(summarizeCalls([...(await alone(a)), ...(await alone(b))]))
+    // the same invocation index after a reset() starts a new history too
+    const reset = await analyzeCalls([...withRollout(episodeA(), 0), ...withRollout(episodeA(), 0)], tokenizer)
+    expect(reset.summary.rerender).toMatchObject({ checked: 6, diverged: 6 })
+    expect(reset.calls[4]?.extendsPrevious).toBeNull()
+  })
+
+  it('matches given divergences by invocation, and rejects an ambiguous list', async () => {
+    const calls = [...withRollout(episodeA(), 0), ...withRollout(episodeA(), 1)]
+    const divergence = { callIndex: 2, previousCallIndex: 1, index: 300, cause: 'reasoning_stripped' } as const
+    const analysis = await analyzeCalls(calls, tokenizer, {
+      divergences: [{ ...divergence, rolloutId: 'run', invocationIndex: 1 }],
+    })
+    expect(analysis.calls[2]?.extendsPrevious).toBe(true)
+    expect(analysis.calls[6]?.rerender).toMatchObject({ index: 300, previousCallIndex: 1 })
+    expect(analysis.summary.rerender).toMatchObject({ checked: 6, diverged: 1, extended: 5 })
+    await expect(
+      analyzeCalls(calls, tokenizer, {
+        divergences: [
+          { ...divergence, rolloutId: 'run' },
+          { ...divergence, rolloutId: 'run', index: 310 },
+        ],
+      })
+    ).rejects.toThrow(DriftInputError)
   })
 })

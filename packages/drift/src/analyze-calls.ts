@@ -1,6 +1,7 @@
 import { type BuildResult, buildTrajectoriesAsync, type SpecialTokenIds, type TrajectoryCall } from '@strands-vllm/tito'
 import { type AnalysisTokenizer, decodeIds, isSpecialId } from './analysis-tokenizer.js'
 import type { DriftCallRecord } from './call-record.js'
+import { DriftInputError } from './errors.js'
 import {
   type BuilderDivergence,
   describeDivergence,
@@ -15,6 +16,8 @@ import { type DriftOptions, type DriftResult, retokenizationDrift } from './reto
 export interface CallDrift {
   callIndex: number
   rolloutId: string | undefined
+  /** The recorder's invocation count, when the record carried it. */
+  invocationIndex: number | undefined
   finishReason: string | null
   /**
    * The trailing EOS / stop-token id removed before re-encoding (null if none). A trainer keeps it as an
@@ -68,13 +71,22 @@ export interface DriftAnalysis {
   summary: DriftSummary
 }
 
+/**
+ * A divergence from your own builder run. Give `invocationIndex` when one rollout holds several recorder
+ * histories (`resetOnInvocation: true`, `recorder.reset()`), where the same `callIndex` comes back.
+ */
+export type GivenDivergence = BuilderDivergence & {
+  rolloutId?: string | undefined
+  invocationIndex?: number | undefined
+}
+
 export interface AnalyzeOptions extends DriftOptions, RerenderOptions {
   /**
    * Divergences from a `buildTrajectories` run you already made (e.g. with other builder options). By
    * default the analysis runs `@strands-vllm/tito`'s builder itself, per rollout. When given, a listed
    * call diverges with that index and cause, and an unlisted call with ids extends its predecessor.
    */
-  divergences?: readonly (BuilderDivergence & { rolloutId?: string | undefined })[] | undefined
+  divergences?: readonly GivenDivergence[] | undefined
   /** Control-token ids of the model family for the builder's classifier (default Qwen3). */
   specialTokens?: SpecialTokenIds | undefined
   /** Prompt ids kept per call as `promptTail` (reports show them as context). Default 16; `scanCalls` uses 0. */
@@ -85,7 +97,9 @@ export interface AnalyzeOptions extends DriftOptions, RerenderOptions {
 
 /**
  * Per-call analysis: each response's ids re-encoded on their own, and each prompt checked against the
- * previous call of the same rollout (by `callIndex`).
+ * previous call of the same recorder history: calls are grouped by `rolloutId`, in order of appearance,
+ * and a `callIndex` that does not go up (or an `invocationIndex` that goes down) starts a new history,
+ * as after `resetOnInvocation: true` or `recorder.reset()`. Calls of different histories are never compared.
  */
 export async function analyzeCalls(
   calls: readonly DriftCallRecord[],
@@ -130,7 +144,8 @@ async function* eachCallDrift(
 ): AsyncGenerator<CallDrift> {
   const given = options.divergences ? indexDivergences(options.divergences) : undefined
   let done = 0
-  for (const rollout of groupByRollout(calls)) {
+  for (const rollout of groupByHistory(calls)) {
+    // Unique within one history: groupByHistory only keeps strictly increasing call indices together.
     const byIndex = new Map(rollout.map((c) => [c.callIndex, c] as const))
     const links = given ? undefined : await linkCalls(rollout, tokenizer, options)
     let preceding: DriftCallRecord | undefined
@@ -149,7 +164,9 @@ async function* eachCallDrift(
           extendsPrevious = false
         }
       } else if (given && status === 'exact' && call.promptTokenIds) {
-        const listed = given.get(key(call.rolloutId, call.callIndex))
+        const listed =
+          given.get(key(call.rolloutId, call.invocationIndex, call.callIndex)) ??
+          given.get(key(call.rolloutId, undefined, call.callIndex))
         const previous =
           listed?.previousCallIndex === undefined ? preceding : (byIndex.get(listed.previousCallIndex) ?? preceding)
         if (previous && hasIds(previous)) {
@@ -164,6 +181,7 @@ async function* eachCallDrift(
       yield {
         callIndex: call.callIndex,
         rolloutId: call.rolloutId,
+        invocationIndex: call.invocationIndex,
         finishReason: call.finishReason ?? null,
         status,
         strippedEos: response?.stripped ?? null,
@@ -196,6 +214,8 @@ async function linkCalls(
       status: c.status ?? 'exact',
       finishReason: c.finishReason ?? null,
     }
+    if (c.invocationIndex !== undefined) call.invocationIndex = c.invocationIndex
+    if (c.attempt !== undefined) call.attempt = c.attempt
     if (c.promptTokenIds) call.promptTokenIds = [...c.promptTokenIds]
     if (c.tokenIds) call.tokenIds = [...c.tokenIds]
     return call
@@ -235,26 +255,53 @@ function stripTrailingEos(
   return isStop ? { ids: ids.slice(0, -1), stripped: last } : { ids, stripped: null }
 }
 
-/** Rollouts in order of first appearance; calls within one sorted by `callIndex` (stable). */
-function groupByRollout(calls: readonly DriftCallRecord[]): DriftCallRecord[][] {
-  const groups = new Map<string | undefined, DriftCallRecord[]>()
+/**
+ * One group per recorder history: calls of a rollout in order of appearance, a new group whenever the
+ * `callIndex` does not go up (the recorder numbers calls from 0 after each reset) or the `invocationIndex`
+ * goes down (`recorder.reset()`). Never sorted: sorting would interleave two histories of one rollout.
+ */
+function groupByHistory(calls: readonly DriftCallRecord[]): DriftCallRecord[][] {
+  const groups: DriftCallRecord[][] = []
+  const open = new Map<string | undefined, DriftCallRecord[]>()
   for (const call of calls) {
-    const group = groups.get(call.rolloutId)
-    if (group) group.push(call)
-    else groups.set(call.rolloutId, [call])
+    const group = open.get(call.rolloutId)
+    const last = group?.at(-1)
+    const sameHistory =
+      last !== undefined &&
+      call.callIndex > last.callIndex &&
+      !(
+        call.invocationIndex !== undefined &&
+        last.invocationIndex !== undefined &&
+        call.invocationIndex < last.invocationIndex
+      )
+    if (group && sameHistory) group.push(call)
+    else {
+      const fresh = [call]
+      groups.push(fresh)
+      open.set(call.rolloutId, fresh)
+    }
   }
-  return [...groups.values()].map((g) => g.sort((a, b) => a.callIndex - b.callIndex))
+  return groups
 }
 
-function key(rolloutId: string | undefined, callIndex: number): string {
-  return `${rolloutId ?? ''}\u0000${callIndex}`
+function key(rolloutId: string | undefined, invocationIndex: number | undefined, callIndex: number): string {
+  return `${rolloutId ?? ''}\u0000${invocationIndex ?? ''}\u0000${callIndex}`
 }
 
-function indexDivergences(
-  divergences: readonly (BuilderDivergence & { rolloutId?: string | undefined })[]
-): Map<string, BuilderDivergence> {
+/** Keyed by rollout, invocation and call index; a key given twice is ambiguous, so it throws. */
+function indexDivergences(divergences: readonly GivenDivergence[]): Map<string, BuilderDivergence> {
   const map = new Map<string, BuilderDivergence>()
-  for (const d of divergences) map.set(key(d.rolloutId, d.callIndex), d)
+  for (const d of divergences) {
+    const k = key(d.rolloutId, d.invocationIndex, d.callIndex)
+    if (map.has(k)) {
+      throw new DriftInputError(
+        `divergences list call ${d.callIndex}${d.rolloutId === undefined ? '' : ` of rollout "${d.rolloutId}"`}` +
+          `${d.invocationIndex === undefined ? '' : ` (invocation ${d.invocationIndex})`} twice; ` +
+          'give each divergence its invocationIndex when a rollout holds several recorder histories'
+      )
+    }
+    map.set(k, d)
+  }
   return map
 }
 

@@ -7,6 +7,15 @@ export interface DriftCallRecord {
   callIndex: number
   /** Calls of different rollouts are never compared with each other. */
   rolloutId?: string | undefined
+  /**
+   * The recorder's invocation count. Calls of one history (since the recorder's last reset) are compared
+   * in order of appearance; a `callIndex` that does not go up, or an `invocationIndex` that goes down,
+   * starts a new history (`resetOnInvocation: true`, `recorder.reset()`), never compared with the last.
+   * Also passed to the trajectory builder, which tells a new episode from drift by it.
+   */
+  invocationIndex?: number | undefined
+  /** 1-based attempt within the turn; > 1 is a retry (passed to the trajectory builder). */
+  attempt?: number | undefined
   /** The full templated prompt vLLM computed for this call. */
   promptTokenIds?: readonly number[] | undefined
   /** Every sampled id of this call. */

@@ -21,3 +21,15 @@ export function displayText(text: string, max = 80): string {
   const half = Math.floor((max - 1) / 2)
   return `${shown.slice(0, half)}…${shown.slice(shown.length - half)}`
 }
+
+/**
+ * Text from the data (rollout ids, finish reasons) made safe for a terminal: C0/C1 control characters,
+ * DEL and bidi overrides are written as `\xNN` / `\u{NNNN}`, so a record can never inject ANSI escapes.
+ */
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => {
+    const code = ch.codePointAt(0) as number
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`
+  })
+}

@@ -5,6 +5,7 @@ export {
   type CallDrift,
   type DriftAnalysis,
   type DriftSummary,
+  type GivenDivergence,
   scanCalls,
   summarizeCalls,
 } from './analyze-calls.js'

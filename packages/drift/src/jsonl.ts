@@ -55,9 +55,11 @@ export function parseCallLine(line: string, lineNumber: number, source?: string)
     if (!record) throw new TitoJsonlError('empty line', 1)
     call = record
   } catch (error) {
-    if (!TitoJsonlError.isInstance(error)) throw error
-    const message = error.message.replace(/^line \d+: /, '')
-    throw new DriftInputError(message, { line: lineNumber, ...(source === undefined ? {} : { source }), cause: error })
+    const where = { line: lineNumber, ...(source === undefined ? {} : { source }), cause: error }
+    if (TitoJsonlError.isInstance(error)) throw new DriftInputError(error.message.replace(/^line \d+: /, ''), where)
+    // Anything else the reader throws (a record it let through but cannot convert) is still bad input: name the line.
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    throw new DriftInputError(`not a usable tito-call/1 record (${reason})`, where)
   }
   return toDriftRecord(call)
 }
@@ -69,6 +71,8 @@ export function toDriftRecord(call: TitoCallRecord): DriftCallRecord {
     finishReason: call.finishReason,
     stopReason: call.stopReason,
     status: call.status,
+    invocationIndex: call.invocationIndex,
+    attempt: call.attempt,
   }
   if (call.rolloutId !== undefined) record.rolloutId = call.rolloutId
   if (call.promptTokenIds) record.promptTokenIds = call.promptTokenIds

@@ -31,6 +31,28 @@ describe('renderTerminalReport', () => {
     expect(text).toMatch(/Verdict\n {2}Re-tokenizing text would train on token ids the model never sampled/)
   })
 
+  it('escapes control characters that came from the JSONL (no ANSI injection)', async () => {
+    const calls = agentFlow(tokenizer).map((c) => ({
+      ...c,
+      rolloutId: 'r\u001b[2J\u001b]0;owned\u0007',
+      finishReason: c.callIndex === 0 ? 'stop\u001b[31m\r\u009b' : (c.finishReason ?? null),
+    }))
+    const hostile: DriftReport = { tokenizer: 'tok\u001b[1m', analysis: await analyzeCalls(calls, tokenizer) }
+    const text = renderTerminalReport(hostile)
+    const isControl = (ch: string) => {
+      const code = ch.codePointAt(0) as number
+      return ch !== '\n' && (code < 0x20 || (code >= 0x7f && code <= 0x9f))
+    }
+    expect([...text].filter(isControl)).toEqual([])
+    expect(text).toContain('r\\x1b[2J\\x1b]0;owned\\x07#0')
+    expect(text).toContain('stop\\x1b[31m\\x0d\\x9b')
+    expect(text).toContain('tokenizer tok\\x1b[1m')
+    // with colour on, the only escapes are the report's own styling
+    const colored = renderTerminalReport(hostile, { color: true })
+    expect(stripAnsi(colored)).toBe(text)
+    expect(stripAnsi(colored)).not.toContain('\u001b')
+  })
+
   it('aligns table columns', () => {
     const lines = renderTerminalReport(report).split('\n')
     const header = lines.findIndex((l) => l.includes('BPE re-encode'))

@@ -49,6 +49,8 @@ export function syntheticCalls(tokenizer: HfChatTokenizer, options: SyntheticOpt
       const tokenIds = [...sampled, eos]
       out.push({
         callIndex: t,
+        invocationIndex: 0,
+        attempt: 1,
         rolloutId: `r${r}`,
         promptTokenIds: prompt,
         tokenIds,
@@ -90,8 +92,8 @@ export function syntheticTitoJsonl(records: readonly DriftCallRecord[]): string 
   const calls = records.map((r): TitoCallRecord => {
     const call: TitoCallRecord = {
       callIndex: r.callIndex,
-      invocationIndex: r.callIndex,
-      attempt: 1,
+      invocationIndex: r.invocationIndex ?? 0,
+      attempt: r.attempt ?? 1,
       status: r.status ?? 'exact',
       reasons: [],
       finishReason: r.finishReason ?? null,

@@ -1,6 +1,6 @@
 import type { CallDrift, DriftSummary } from './analyze-calls.js'
 import type { CanonicalCaseResult } from './canonical-cases.js'
-import { displayPiece, displayText } from './display.js'
+import { displayPiece, displayText, escapeControls } from './display.js'
 import type { DriftReport } from './drift-report.js'
 import type { IdWindow } from './rerender-divergence.js'
 import type { TokenSide } from './retokenization-drift.js'
@@ -18,7 +18,7 @@ export function renderTerminalReport(report: DriftReport, options: TerminalRepor
   const s = makeStyle(options.color ?? false)
   const verdict = driftVerdict(report.analysis?.summary, report.cases)
   const out: string[] = []
-  out.push(s.bold(`${report.title ?? 'Retokenization drift'} · tokenizer ${report.tokenizer}`))
+  out.push(s.bold(`${report.title ?? 'Retokenization drift'} · tokenizer ${escapeControls(report.tokenizer)}`))
   for (const note of report.notes ?? []) out.push(s.dim(note))
   if (report.cases && report.cases.length > 0) out.push('', ...casesSection(report.cases, s))
   if (report.analysis) {
@@ -50,8 +50,8 @@ function casesSection(cases: readonly CanonicalCaseResult[], s: Style): string[]
 
 function callsSection(calls: readonly CallDrift[], s: Style): string[] {
   const rows = calls.map((call) => [
-    call.rolloutId === undefined ? String(call.callIndex) : `${call.rolloutId}#${call.callIndex}`,
-    call.finishReason ?? '—',
+    call.rolloutId === undefined ? String(call.callIndex) : `${escapeControls(call.rolloutId)}#${call.callIndex}`,
+    call.finishReason === null ? '—' : escapeControls(call.finishReason),
     call.bpe ? String(call.bpe.counts.original) + (call.strippedEos === null ? '' : ' +eos') : s.dim('no ids'),
     bpeCell(call, s),
     rerenderCell(call, s),

@@ -72,6 +72,26 @@ describe('VLLMServerTokenizer', () => {
     expect(JSON.stringify(error)).not.toContain('sk-secret')
   })
 
+  it('keeps credentials written into the URL out of its name and errors, and sends them as Basic auth', async () => {
+    const port = new URL(url).port
+    const remote = new VLLMServerTokenizer({ baseUrl: `http://user:KEY-s3cret@127.0.0.1:${port}/v1/` })
+    expect(remote.name).toBe(url)
+    expect(await remote.encode('HAVING')).toEqual([72239, 1718])
+    expect(seen.at(-1)?.auth).toBe(`Basic ${Buffer.from('user:KEY-s3cret').toString('base64')}`)
+    const wrong = new VLLMServerTokenizer({ baseUrl: `http://user:KEY-s3cret@127.0.0.1:${port}`, model: 'other' })
+    const error = await wrong.encode('x').catch((e: unknown) => e)
+    expect(ServerTokenizerError.isInstance(error)).toBe(true)
+    expect((error as Error).message).toBe(`POST ${url}/tokenize answered 404: The model \`other\` does not exist.`)
+    expect(`${JSON.stringify(error)} ${(error as Error).message}`).not.toContain('s3cret')
+    const down = new VLLMServerTokenizer({ baseUrl: 'http://u:KEY-s3cret@127.0.0.1:9', model: 'm' })
+    expect(down.name).toBe('http://127.0.0.1:9')
+    expect(String(await down.decode([1]).catch((e: unknown) => e))).not.toContain('s3cret')
+    // an apiKey wins over URL credentials
+    const both = new VLLMServerTokenizer({ baseUrl: `http://user:pw@127.0.0.1:${port}`, apiKey: 'sk-secret' })
+    await both.encode('x')
+    expect(seen.at(-1)?.auth).toBe('Bearer sk-secret')
+  })
+
   it('reports an unreachable server as a typed error', async () => {
     const remote = new VLLMServerTokenizer({ baseUrl: 'http://127.0.0.1:9', model: 'm' })
     const error = await remote.decode([1]).catch((e: unknown) => e)

@@ -2,7 +2,11 @@ import type { AnalysisTokenizer } from './analysis-tokenizer.js'
 import { ServerTokenizerError } from './errors.js'
 
 export interface VLLMServerTokenizerOptions {
-  /** The server, with or without the `/v1` suffix: `http://host:8000` or `http://host:8000/v1`. */
+  /**
+   * The server, with or without the `/v1` suffix: `http://host:8000` or `http://host:8000/v1`. A
+   * `user:password@` in it is removed from the URL (never shown in `name` or errors) and sent as
+   * `Authorization: Basic …` unless `apiKey` is set.
+   */
   baseUrl: string
   /** The served model name; when absent, the first model of `GET /v1/models` is used. */
   model?: string
@@ -33,13 +37,15 @@ export class VLLMServerTokenizer implements AnalysisTokenizer {
   private readonly pieceCache = new Map<number, string>()
 
   constructor(private readonly options: VLLMServerTokenizerOptions) {
-    this.root = options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')
+    const { url, basic } = withoutCredentials(options.baseUrl)
+    this.root = url.replace(/\/+$/, '').replace(/\/v1$/, '')
     this.name = this.root
     this.model = options.model
     this.eosTokenIds = options.eosTokenIds ?? []
     this.special = new Set(options.specialTokenIds ?? this.eosTokenIds)
     this.headers = { 'content-type': 'application/json' }
     if (options.apiKey) this.headers.authorization = `Bearer ${options.apiKey}`
+    else if (basic) this.headers.authorization = `Basic ${basic}`
   }
 
   /** From `specialTokenIds` (or `eosTokenIds`): the server does not expose which ids are control tokens. */
@@ -127,6 +133,26 @@ export class VLLMServerTokenizer implements AnalysisTokenizer {
       })
     }
   }
+}
+
+/**
+ * The URL without `user:password@` (which would otherwise show in the report header, the scan output
+ * and every error), and those credentials base64-encoded for a Basic header.
+ */
+function withoutCredentials(baseUrl: string): { url: string; basic: string | undefined } {
+  let parsed: URL
+  try {
+    parsed = new URL(baseUrl)
+  } catch {
+    // not a URL fetch could use either; still never echo what looks like credentials
+    return { url: baseUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1'), basic: undefined }
+  }
+  if (parsed.username === '' && parsed.password === '') return { url: baseUrl, basic: undefined }
+  const user = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`
+  parsed.username = ''
+  parsed.password = ''
+  const bytes = new TextEncoder().encode(user)
+  return { url: parsed.toString(), basic: btoa(String.fromCharCode(...bytes)) }
 }
 
 /** vLLM's error message from either the nested `{error: {message}}` or the old flat `{message}` shape. */

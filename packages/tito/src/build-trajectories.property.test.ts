@@ -61,6 +61,8 @@ function toCalls(first: number[], specs: CallSpec[]): TrajectoryCall[] {
     }
     const call: TrajectoryCall = {
       callIndex,
+      invocationIndex: 0,
+      attempt: callIndex > 0 && spec.step.kind === 'retry' ? 2 : 1,
       status: spec.status,
       finishReason: spec.finishReason,
       promptTokenIds: prompt,

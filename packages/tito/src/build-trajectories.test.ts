@@ -7,6 +7,7 @@ import type { TitoCallRecord } from './call-record.js'
 import { TokenManagerError, TrajectoryDivergenceError } from './errors.js'
 import { vllmDetokenizer } from './token-decoder.js'
 import { TokenManager } from './token-manager.js'
+import { toVerlRows } from './training-exports.js'
 
 const tok = loadQwen3Tokenizer()
 const encode = (text: string): number[] => tok.encode(text)
@@ -238,6 +239,85 @@ describe('buildTrajectories with real Qwen3 templates', () => {
     expect(trajectories[0]!.callIndices).toEqual([1])
     expect(Array.from(trajectories[0]!.tokenIds)).toEqual([...calls[1]!.promptTokenIds!, ...calls[1]!.tokenIds!])
     expect(excluded[0]).toMatchObject({ callIndex: 0, reason: expect.stringMatching(/superseded by call 1/) })
+  })
+
+  it('keeps two samples of the same prompt in two invocations (GRPO style) as two trajectories', () => {
+    const m1 = [user('Hi')]
+    const calls = [call(0, m1, 'Hello.<|im_end|>'), { ...call(1, m1, 'Hey!<|im_end|>'), invocationIndex: 1 }]
+    const { trajectories, divergences, excluded, calls: links } = buildTrajectories(calls)
+    expect(excluded).toEqual([])
+    expect(divergences).toEqual([])
+    expect(trajectories.map((t) => t.callIndices)).toEqual([[0], [1]])
+    expect(links.map((l) => l.relation)).toEqual(['first', 'first'])
+    expect(Array.from(trajectories[0]!.tokenIds)).toEqual([...calls[0]!.promptTokenIds!, ...calls[0]!.tokenIds!])
+  })
+
+  it('does not take the same prompt again within an invocation for a retry when attempt is 1', () => {
+    const m1 = [user('Hi')]
+    const { excluded, trajectories } = buildTrajectories([
+      call(0, m1, 'Hello.<|im_end|>'),
+      call(1, m1, 'Hey!<|im_end|>'),
+    ])
+    expect(excluded).toEqual([])
+    expect(trajectories.map((t) => t.callIndices)).toEqual([[0], [1]])
+  })
+
+  it('starts a new invocation with fresh messages as a first call, not a divergence', () => {
+    const m1 = [user('What is 2 + 2?')]
+    const m2 = [...m1, assistant('4'), user('And 3 + 3?')]
+    const calls = [
+      call(0, m1, '4<|im_end|>'),
+      call(1, m2, '6<|im_end|>'),
+      { ...call(2, [user('Name a colour.')], 'Blue.<|im_end|>'), invocationIndex: 1 },
+    ]
+    const { divergences, causeCounts, calls: links, trajectories } = buildTrajectories(calls)
+    expect(divergences).toEqual([])
+    expect(Object.values(causeCounts).every((n) => n === 0)).toBe(true)
+    expect(links.map((l) => [l.relation, l.previousCallIndex])).toEqual([
+      ['first', null],
+      ['extends', 0],
+      ['first', null],
+    ])
+    expect(trajectories.map((t) => t.callIndices)).toEqual([[0, 1], [2]])
+  })
+
+  it('a retry after a multi-call turn drops the replaced call from the links and re-tags its bridge', () => {
+    const m1 = [user('Hi')]
+    const m2 = [...m1, assistant('Hello.'), user('Tell me a joke.')]
+    const calls = [
+      call(0, m1, 'Hello.<|im_end|>'),
+      call(1, m2, 'No.<|im_end|>'),
+      { ...call(2, m2, 'Why did the chicken cross the road?<|im_end|>'), attempt: 2 },
+    ]
+    const { trajectories, excluded, calls: links } = buildTrajectories(calls)
+    const t = trajectories[0]!
+    expect(t.callIndices).toEqual([0, 2])
+    expect(excluded).toEqual([expect.objectContaining({ callIndex: 1, supersededBy: 2 })])
+    expect(links.map((l) => [l.callIndex, l.relation])).toEqual([
+      [0, 'first'],
+      [2, 'retry'],
+    ])
+    expect(t.segments.map((seg) => [seg.kind, seg.callIndex])).toEqual([
+      ['prompt', 0],
+      ['response', 0],
+      ['prompt', 2],
+      ['response', 2],
+    ])
+    expect(links[1]!.bridgeLength).toBe(t.segments[2]!.length)
+  })
+
+  it('trust-server drops the calls whose sampled ids the rebase cut (callIndices and rewards)', () => {
+    const m1 = [user('Hi')]
+    const m2 = [...m1, assistant('Hello.'), user('Joke?')]
+    const m3 = [{ role: 'system' as const, content: 'Be brief.' }, ...m2, assistant('No.'), user('Why?')]
+    const calls = [call(0, m1, 'Hello.<|im_end|>'), call(1, m2, 'No.<|im_end|>'), call(2, m3, 'Because.<|im_end|>')]
+    const { trajectories, excluded } = buildTrajectories(calls, { onDivergence: 'trust-server' })
+    const t = trajectories[0]!
+    expect(t.segments.filter((seg) => seg.kind === 'response').map((seg) => seg.callIndex)).toEqual([2])
+    expect(t.callIndices).toEqual([2])
+    expect(excluded.map((e) => e.callIndex)).toEqual([0, 1])
+    const [row] = toVerlRows(trajectories, { callRewards: { 0: 1, 1: 1, 2: 1 } })
+    expect(row).toMatchObject({ num_turns: 1, reward_score: 1 })
   })
 
   describe('with a /detokenize server', () => {

@@ -51,15 +51,20 @@ export interface ExcludedCall {
   callIndex: number
   status: TitoStatus
   reason: string
+  /** Set when a retry (`attempt > 1`, same invocation, same prompt) replaced this call: the retry's call index. */
+  supersededBy?: number
 }
 
 /** How each included call relates to the one before it (the JSONL `checks.prefix`). */
 export interface CallLink {
   callIndex: number
   trajectoryIndex: number
-  /** `first`: starts a trajectory; `extends`: prompt extends previous prompt + response; `retry`: same
-   * prompt as the previous call, whose response it replaces; `diverged`: started a new trajectory;
-   * `rebased`: diverged, kept in the same trajectory (`trust-server`). */
+  /** `first`: starts a trajectory (the first call, or the first of a new invocation whose prompt does not
+   * extend the previous one: a new episode, not a divergence); `extends`: prompt extends previous prompt +
+   * response; `retry`: a retry (`attempt > 1`, same invocation) with the same prompt as the previous call,
+   * whose response it replaces (the replaced call leaves `calls` and is listed in `excluded` with
+   * `supersededBy`); `diverged`: started a new trajectory; `rebased`: diverged, kept in the same trajectory
+   * (`trust-server`). */
   relation: 'first' | 'extends' | 'retry' | 'diverged' | 'rebased'
   previousCallIndex: number | null
   /** Prompt tokens added before this call's response (the whole prompt for `first` / `diverged`). */
@@ -172,11 +177,17 @@ function walk(
   const pending: Pending[] = []
   let current: Trajectory | undefined
   let previous: TrajectoryCall | undefined
+  /** Where each included call's sampled ids start in its trajectory (to know what a truncation cut). */
+  const responseAt = new Map<number, { start: number; length: number; status: TitoStatus }>()
+  const addResponse = (tokens: TokenManager, call: TrajectoryCall, response: number[]) => {
+    responseAt.set(call.callIndex, { start: tokens.length, length: response.length, status: call.status })
+    tokens.addResponse(response, call.logprobs ?? null, { callIndex: call.callIndex })
+  }
 
   const start = (call: TrajectoryCall, prompt: number[], response: number[], relation: CallLink['relation']) => {
     const tokens = new TokenManager({ initialCapacity: prompt.length + response.length + 1024 })
     tokens.addPrompt(prompt, null, { callIndex: call.callIndex })
-    tokens.addResponse(response, call.logprobs ?? null, { callIndex: call.callIndex })
+    addResponse(tokens, call, response)
     current = new Trajectory(result.trajectories.length, [call.callIndex], tokens)
     result.trajectories.push(current)
     return { relation, bridgeLength: prompt.length }
@@ -207,27 +218,57 @@ function walk(
       continue
     }
     const tokens = current.tokens
-    let mismatch = tokens.firstMismatch(prompt)
+    const realMismatch = tokens.firstMismatch(prompt)
+    let mismatch = realMismatch
     if (mismatch === -1 && previous.finishReason === 'length' && !options.bridgeTruncated) mismatch = tokens.length
     const previousPromptLength = previous.promptTokenIds!.length
+    const newInvocation =
+      call.invocationIndex !== undefined &&
+      previous.invocationIndex !== undefined &&
+      call.invocationIndex !== previous.invocationIndex
+    const isRetry =
+      (call.attempt ?? 1) > 1 &&
+      call.invocationIndex === previous.invocationIndex &&
+      mismatch === prompt.length &&
+      prompt.length === previousPromptLength
     if (mismatch === -1) {
       const added = prompt.length - tokens.length
       tokens.addPrompt(prompt, null, { callIndex: call.callIndex, from: tokens.length })
-      tokens.addResponse(response, call.logprobs ?? null, { callIndex: call.callIndex })
+      addResponse(tokens, call, response)
       current.callIndices.push(call.callIndex)
       result.calls.push(linkOf(call, current, 'extends', previous.callIndex, added, null))
-    } else if (mismatch === prompt.length && prompt.length === previousPromptLength) {
-      // Same prompt again (a retry after a successful call): the new response replaces the old one.
-      tokens.truncate(prompt.length)
-      tokens.addResponse(response, call.logprobs ?? null, { callIndex: call.callIndex })
-      current.callIndices.pop()
+    } else if (isRetry) {
+      // A retry of the previous call (same invocation, same prompt): the new response replaces the old one,
+      // and the prompt tokens the replaced call added are re-tagged with the retry's call index.
+      const replaced = previous.callIndex
+      const bridgeStart = tokens.segments.find((seg) => seg.callIndex === replaced)?.start ?? prompt.length
+      tokens.truncate(bridgeStart)
+      tokens.addPrompt(prompt, null, { callIndex: call.callIndex, from: bridgeStart })
+      addResponse(tokens, call, response)
+      responseAt.delete(replaced)
+      const at = current.callIndices.lastIndexOf(replaced)
+      if (at !== -1) current.callIndices.splice(at, 1)
       current.callIndices.push(call.callIndex)
+      const linkAt = result.calls.findIndex((l) => l.callIndex === replaced)
+      if (linkAt !== -1) result.calls.splice(linkAt, 1)
       result.excluded.push({
-        callIndex: previous.callIndex,
+        callIndex: replaced,
         status: previous.status,
-        reason: `superseded by call ${call.callIndex} (same prompt ids)`,
+        reason: `superseded by call ${call.callIndex} (a retry with the same prompt ids)`,
+        supersededBy: call.callIndex,
       })
-      result.calls.push(linkOf(call, current, 'retry', previous.callIndex, 0, null))
+      result.calls.push(linkOf(call, current, 'retry', replaced, prompt.length - bridgeStart, null))
+    } else if (
+      newInvocation &&
+      realMismatch !== -1 &&
+      ((realMismatch === prompt.length && prompt.length === previousPromptLength) ||
+        realMismatch <= firstUserTurnEnd(previous.promptTokenIds!, special))
+    ) {
+      // A new invocation that resamples the same prompt, or whose prompt already differs inside the system prompt
+      // or the first user message (fresh messages, a new system prompt): a new episode, not drift. A new
+      // invocation that continues the conversation (same opening) but re-renders later turns is a divergence.
+      const link = start(call, prompt, response, 'first')
+      result.calls.push(linkOf(call, current!, link.relation, null, link.bridgeLength, null))
     } else {
       const held = tokens.tokenIds
       const divergence: Divergence = {
@@ -257,8 +298,22 @@ function walk(
       if (policy === 'fail') return { result, pending, failed: true }
       if (policy === 'trust-server') {
         tokens.truncate(mismatch)
+        // Calls whose sampled ids the truncation removed entirely are no longer trained on: drop them.
+        const kept: number[] = []
+        for (const c of current.callIndices) {
+          const at = responseAt.get(c)
+          if (!at || at.start < mismatch || (at.length === 0 && at.start <= mismatch)) kept.push(c)
+          else {
+            result.excluded.push({
+              callIndex: c,
+              status: at.status,
+              reason: `its sampled ids were replaced by call ${call.callIndex}'s prompt (trust-server rebase)`,
+            })
+          }
+        }
+        current.callIndices.splice(0, current.callIndices.length, ...kept)
         const added = tokens.extendToPrompt(prompt, { callIndex: call.callIndex })
-        tokens.addResponse(response, call.logprobs ?? null, { callIndex: call.callIndex })
+        addResponse(tokens, call, response)
         current.callIndices.push(call.callIndex)
         result.calls.push(linkOf(call, current, 'rebased', previous.callIndex, added, mismatch))
       } else {
@@ -270,6 +325,19 @@ function walk(
   }
   for (const t of result.trajectories) t.tokens.trim()
   return { result, pending, failed: false }
+}
+
+/** Start of the previous prompt's last message (the generation header), or its length when it has none. */
+/** Index of the end-of-message id closing the first user turn; -1 when the role id is unknown or absent. */
+function firstUserTurnEnd(prompt: readonly number[], special: SpecialTokenIds): number {
+  if (special.userRole === undefined) return -1
+  for (let i = 0; i + 1 < prompt.length; i++) {
+    if (prompt[i] === special.messageStart && prompt[i + 1] === special.userRole) {
+      const end = prompt.indexOf(special.messageEnd, i + 2)
+      return end === -1 ? prompt.length : end
+    }
+  }
+  return -1
 }
 
 function linkOf(

@@ -46,8 +46,13 @@ export interface TitoCallRecord {
   error?: { name: string; message: string }
 }
 
-/** The fields the trajectory builder needs; a `TitoCallRecord` or a parsed JSONL record both fit. */
+/**
+ * The fields the trajectory builder needs; a `TitoCallRecord` or a parsed JSONL record both fit.
+ * `attempt` and `invocationIndex` are optional for older data: without them a call is never taken for a
+ * retry (a retry is `attempt > 1` in the same invocation) and invocation boundaries are not seen.
+ */
 export type TrajectoryCall = Pick<
   TitoCallRecord,
   'callIndex' | 'promptTokenIds' | 'tokenIds' | 'logprobs' | 'status' | 'finishReason'
->
+> &
+  Partial<Pick<TitoCallRecord, 'attempt' | 'invocationIndex'>>

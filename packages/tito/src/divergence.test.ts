@@ -35,4 +35,8 @@ describe('classifyDivergence (ids only)', () => {
     const next = [S.messageStart, 77091, 198, 5, 8, 7, S.messageEnd]
     expect(classifyDivergence(input(held, 3, next, 4)).cause).toBe('unknown')
   })
+
+  it('carries no unused special-token fields (template_changed is decided by position alone)', () => {
+    expect(QWEN3_SPECIAL_IDS).not.toHaveProperty('firstSpecialId')
+  })
 })

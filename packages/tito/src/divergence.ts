@@ -25,8 +25,11 @@ export interface SpecialTokenIds {
   eos: readonly number[]
   /** The template's separator after the end-of-message token (Qwen3: `\n`, id 198). */
   separator: readonly number[]
-  /** Ids ≥ this are added/special tokens (used when the decoder has no `isSpecial`). */
-  firstSpecialId: number
+  /**
+   * The role id that follows `messageStart` in a user turn (Qwen3: `user`, id 872). Lets the builder tell a new
+   * episode (the first user message differs) from history rewritten inside one conversation.
+   */
+  userRole?: number
 }
 
 /** Qwen3 (and Qwen2.5) ids. */
@@ -39,7 +42,7 @@ export const QWEN3_SPECIAL_IDS: SpecialTokenIds = {
   messageEnd: 151645,
   eos: [151645, 151643],
   separator: [198],
-  firstSpecialId: 151643,
+  userRole: 872,
 }
 
 /** Text around the first differing position (present when a decoder was given). */

@@ -145,4 +145,29 @@ describe('per-call spans', () => {
     parent.end()
     expect(parentOf(spans('openai.chat.completion')[0]!)?.spanId).toBe(parent.spanContext().spanId)
   })
+
+  it('records an abandoned call (stream stopped before AfterModelCallEvent) as missing and ends its span', async () => {
+    const { agent, recorder } = makeAgent(
+      [
+        { text: 'one', fields: exactFields([1, 2, 3], [4, 5]) },
+        { text: 'two', fields: exactFields([1, 2, 3, 4, 5, 6], [7]) },
+      ],
+      { rolloutId: 'r-abandon' }
+    )
+    for await (const event of agent.stream('a')) {
+      if (event.type === 'modelStreamUpdateEvent') break
+    }
+    expect(spans('openai.chat.completion')).toHaveLength(0)
+    await agent.invoke('b')
+    const h = recorder.history
+    expect(h.map((c) => [c.callIndex, c.invocationIndex, c.status, c.error?.name])).toEqual([
+      [0, 0, 'missing', 'Abandoned'],
+      [1, 1, 'exact', undefined],
+    ])
+    expect(h[0]!.promptTokenIds).toBeUndefined()
+    const calls = spans('openai.chat.completion')
+    expect(calls).toHaveLength(2)
+    expect(calls[0]!.status.code).toBe(SpanStatusCode.ERROR)
+    expect(calls[0]!.attributes['tito.status']).toBe('missing')
+  })
 })

@@ -48,6 +48,7 @@ interface CallState {
   agentStopReason: string | undefined
   toolUses: RecordedToolUse[]
   sawMessage: boolean
+  modelId: string | null
 }
 
 /**
@@ -123,6 +124,7 @@ export class VLLMTokenRecorder implements Plugin {
   }
 
   private onInvocation(): void {
+    this.finishAbandoned()
     if (this.resetOnInvocation) this.records.length = 0
     this.invocationIndex++
   }
@@ -135,6 +137,7 @@ export class VLLMTokenRecorder implements Plugin {
           '(every call is recorded as "missing"). Create VLLMModel with returnTokenIds: true.'
       )
     }
+    this.finishAbandoned()
     this.current = {
       startMs: Date.now(),
       firstByteMs: null,
@@ -144,6 +147,7 @@ export class VLLMTokenRecorder implements Plugin {
       agentStopReason: undefined,
       toolUses: [],
       sawMessage: false,
+      modelId: event.model.modelId ?? null,
     }
   }
 
@@ -195,6 +199,44 @@ export class VLLMTokenRecorder implements Plugin {
       span.recordException(event.error)
       span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message })
     }
+    span.end()
+  }
+
+  /**
+   * A call whose AfterModelCallEvent never came (the consumer stopped `agent.stream()`, or the SDK threw
+   * in between): record it as `missing` with an `Abandoned` error and end its span, so no call goes
+   * unrecorded and no span stays open.
+   */
+  private finishAbandoned(): void {
+    const state = this.current
+    if (!state) return
+    this.current = undefined
+    const record: TitoCallRecord = {
+      callIndex: this.records.length,
+      invocationIndex: Math.max(0, this.invocationIndex),
+      attempt: 1,
+      status: 'missing',
+      reasons: [],
+      finishReason: null,
+      stopReason: null,
+      usage: state.usage,
+      responseId: null,
+      model: state.modelId,
+      sampling: {},
+      toolUses: state.toolUses,
+      timing: { startMs: state.startMs, firstByteMs: state.firstByteMs, endMs: Date.now() },
+      error: {
+        name: 'Abandoned',
+        message: 'the model call never finished (the stream was stopped or the agent failed before it ended)',
+      },
+    }
+    if (this.options.rolloutId !== undefined) record.rolloutId = this.options.rolloutId
+    if (state.agentStopReason !== undefined) record.agentStopReason = state.agentStopReason
+    this.records.push(record)
+    const span = state.span
+    if (!span) return
+    span.setAttributes(titoSpanAttributes(record))
+    span.setStatus({ code: SpanStatusCode.ERROR, message: record.error!.message })
     span.end()
   }
 

@@ -119,4 +119,59 @@ describe('canonical JSONL', () => {
       expect((error as Error).message).toMatch(message)
     }
   })
+
+  it('rejects corrupt fields that would crash readers downstream, naming the line', () => {
+    const good = JSON.parse(toTitoJsonl(history).split('\n')[0]!)
+    const big = [4, 0xfffffff0]
+    const variants: Array<[(r: Record<'checks' | 'response' | 'tokens', Record<string, unknown>>) => void, RegExp]> = [
+      [(r) => (r.checks.reasons = [null]), /checks\.reasons\[0\] must be an object/],
+      [(r) => (r.checks.reasons = [{ code: 1, message: 'x' }]), /checks\.reasons\[0\]\.code must be a string/],
+      [(r) => (r.response.tool_calls = [null]), /response\.tool_calls\[0\] must be an object/],
+      [(r) => (r.response.tool_calls = [{ id: 'a' }]), /response\.tool_calls\[0\]\.name must be a string/],
+      [(r) => (r.response.finish_reason = 7), /response\.finish_reason must be a string or null/],
+      [(r) => (r.response.usage = 'lots'), /response\.usage/],
+      [(r) => (r.response.error = { name: 'E' }), /response\.error\.message must be a string/],
+      [(r) => delete r.response.id, /response\.id must be a string or null/],
+      [(r) => (r.checks.prefix = { relation: 'banana' }), /checks\.prefix\.relation must be one of/],
+      [
+        (r) => {
+          r.tokens.completion_ids = null
+          r.tokens.completion_sha256 = null
+          r.tokens.completion_logprobs = null
+        },
+        /tito_status is "exact" but/,
+      ],
+      [(r) => (r.tokens.prompt_ids = null), /prompt_sha256 must be null when prompt_ids is null/],
+      [
+        (r) => {
+          r.tokens.completion_ids = big
+          r.tokens.completion_sha256 = sha256TokenIds(big)
+          r.tokens.completion_logprobs = null
+        },
+        /completion_ids\[1\] is not a token id/,
+      ],
+    ]
+    for (const [mutate, message] of variants) {
+      const r = structuredClone(good)
+      mutate(r)
+      let error: unknown
+      try {
+        parseTitoJsonl(`\n${JSON.stringify(r)}`)
+      } catch (e) {
+        error = e
+      }
+      expect(TitoJsonlError.isInstance(error), String(message)).toBe(true)
+      expect((error as Error).message).toMatch(/^line 2: /)
+      expect((error as Error).message).toMatch(message)
+    }
+  })
+
+  it('labels a call a retry replaced as superseded, and the retry as retry', () => {
+    const calls = [record(0, [1, 2, 3], [4, 5]), { ...record(1, [1, 2, 3], [6, 7]), attempt: 2 }]
+    const lines = parseTitoJsonl(toTitoJsonl(calls))
+    expect(lines.map((l) => [l.call_index, l.checks.prefix.relation])).toEqual([
+      [0, 'superseded'],
+      [1, 'retry'],
+    ])
+  })
 })

@@ -37,7 +37,8 @@ export interface TitoJsonlRecord {
     tito_status: TitoStatus
     reasons: Array<{ code: TitoReasonCode; message: string }>
     prefix: {
-      relation: CallLink['relation'] | 'excluded'
+      /** `superseded`: replaced by a later retry of the same prompt; `excluded`: left out by the builder. */
+      relation: CallLink['relation'] | 'excluded' | 'superseded'
       previous_call: number | null
       diverge_at: number | null
       cause: DivergenceCause | null
@@ -49,9 +50,10 @@ export interface TitoJsonlRecord {
 
 /** Convert recorded calls to canonical records; the prefix check is the builder's (`split` policy). */
 export function toTitoRecords(calls: readonly TitoCallRecord[]): TitoJsonlRecord[] {
-  const { calls: links } = buildTrajectories(calls)
+  const { calls: links, excluded } = buildTrajectories(calls)
   const byIndex = new Map(links.map((l) => [l.callIndex, l]))
-  return calls.map((call) => toRecord(call, byIndex.get(call.callIndex)))
+  const superseded = new Set(excluded.filter((e) => e.supersededBy !== undefined).map((e) => e.callIndex))
+  return calls.map((call) => toRecord(call, byIndex.get(call.callIndex), superseded.has(call.callIndex)))
 }
 
 /** The canonical JSONL text (one line per call, newline-terminated). */
@@ -119,7 +121,7 @@ export function fromTitoRecords(records: readonly TitoJsonlRecord[]): TitoCallRe
   })
 }
 
-function toRecord(call: TitoCallRecord, link: CallLink | undefined): TitoJsonlRecord {
+function toRecord(call: TitoCallRecord, link: CallLink | undefined, superseded: boolean): TitoJsonlRecord {
   const prompt = call.promptTokenIds ?? null
   const completion = call.tokenIds ?? null
   return {
@@ -161,13 +163,32 @@ function toRecord(call: TitoCallRecord, link: CallLink | undefined): TitoJsonlRe
             cause: link.cause,
             bridge_len: link.bridgeLength,
           }
-        : { relation: 'excluded', previous_call: null, diverge_at: null, cause: null, bridge_len: null },
+        : {
+            relation: superseded ? 'superseded' : 'excluded',
+            previous_call: null,
+            diverge_at: null,
+            cause: null,
+            bridge_len: null,
+          },
     },
     timing: { start_ms: call.timing.startMs, first_byte_ms: call.timing.firstByteMs, end_ms: call.timing.endMs },
   }
 }
 
 const STATUSES: readonly string[] = ['exact', 'incomplete', 'missing']
+const RELATIONS: readonly string[] = ['first', 'extends', 'retry', 'diverged', 'rebased', 'excluded', 'superseded']
+const CAUSES: readonly string[] = [
+  'reasoning_stripped',
+  'tool_call_reserialized',
+  'retokenization',
+  'separator_missing',
+  'template_changed',
+  'history_rewritten',
+  'truncated_previous',
+  'unknown',
+]
+/** `TokenManager` stores ids in an `Int32Array`. */
+const MAX_TOKEN_ID = 0x7fffffff
 
 function validateRecord(value: unknown, line: number): TitoJsonlRecord {
   const fail = (message: string): never => {
@@ -179,12 +200,27 @@ function validateRecord(value: unknown, line: number): TitoJsonlRecord {
       : fail(`${path} must be an object`)
   const int = (v: unknown, path: string): number =>
     Number.isInteger(v) && (v as number) >= 0 ? (v as number) : fail(`${path} must be a non-negative integer`)
+  const intOrNull = (v: unknown, path: string): void => {
+    if (v !== null) int(v, `${path} (or null)`)
+  }
+  const str = (v: unknown, path: string): void => {
+    if (typeof v !== 'string') fail(`${path} must be a string`)
+  }
+  const strOrNull = (v: unknown, path: string): void => {
+    if (v !== null && typeof v !== 'string') fail(`${path} must be a string or null`)
+  }
+  const num = (v: unknown, path: string): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path} must be a finite number`)
+  }
+  const oneOf = (v: unknown, allowed: readonly string[], path: string): void => {
+    if (typeof v !== 'string' || !allowed.includes(v)) fail(`${path} must be one of ${allowed.join(', ')}`)
+  }
   const ids = (v: unknown, path: string): number[] | null => {
     if (v === null) return null
     if (!Array.isArray(v)) return fail(`${path} must be an array of token ids or null`)
     for (let i = 0; i < v.length; i++) {
       const id = v[i]
-      if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) fail(`${path}[${i}] is not a token id: ${String(id)}`)
+      if (!Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID) fail(`${path}[${i}] is not a token id: ${String(id)}`)
     }
     return v as number[]
   }
@@ -194,17 +230,49 @@ function validateRecord(value: unknown, line: number): TitoJsonlRecord {
   int(r.call_index, 'call_index')
   int(r.invocation_index, 'invocation_index')
   int(r.attempt, 'attempt')
-  if (r.rollout_id !== null && typeof r.rollout_id !== 'string') fail('rollout_id must be a string or null')
-  obj(obj(r.server, 'server'), 'server')
+  strOrNull(r.rollout_id, 'rollout_id')
+  strOrNull(obj(r.server, 'server').model, 'server.model')
   obj(obj(r.request, 'request').sampling, 'request.sampling')
+
   const response = obj(r.response, 'response')
+  strOrNull(response.id, 'response.id')
+  strOrNull(response.finish_reason, 'response.finish_reason')
+  if (response.stop_reason !== null && typeof response.stop_reason !== 'string') {
+    if (typeof response.stop_reason !== 'number' || !Number.isFinite(response.stop_reason))
+      fail('response.stop_reason must be a number, a string or null')
+  }
+  strOrNull(response.agent_stop_reason, 'response.agent_stop_reason')
+  if (response.usage !== null) {
+    const usage = obj(response.usage, 'response.usage (or null)')
+    for (const k of ['prompt_tokens', 'completion_tokens', 'total_tokens']) int(usage[k], `response.usage.${k}`)
+  }
   if (!Array.isArray(response.tool_calls)) fail('response.tool_calls must be an array')
+  ;(response.tool_calls as unknown[]).forEach((t, i) => {
+    const call = obj(t, `response.tool_calls[${i}]`)
+    str(call.id, `response.tool_calls[${i}].id`)
+    str(call.name, `response.tool_calls[${i}].name`)
+  })
+  if (response.error !== null) {
+    const error = obj(response.error, 'response.error (or null)')
+    str(error.name, 'response.error.name')
+    str(error.message, 'response.error.message')
+  }
+
   const tokens = obj(r.tokens, 'tokens')
   const prompt = ids(tokens.prompt_ids, 'tokens.prompt_ids')
   const completion = ids(tokens.completion_ids, 'tokens.completion_ids')
-  if (prompt && tokens.prompt_sha256 !== sha256TokenIds(prompt)) fail('tokens.prompt_sha256 does not match prompt_ids')
-  if (completion && tokens.completion_sha256 !== sha256TokenIds(completion)) {
-    fail('tokens.completion_sha256 does not match completion_ids')
+  for (const [name, list] of [
+    ['prompt', prompt],
+    ['completion', completion],
+  ] as const) {
+    const sha = tokens[`${name}_sha256`]
+    if (list ? sha !== sha256TokenIds(list) : sha !== null) {
+      fail(
+        list
+          ? `tokens.${name}_sha256 does not match ${name}_ids`
+          : `tokens.${name}_sha256 must be null when ${name}_ids is null`
+      )
+    }
   }
   const logprobs = tokens.completion_logprobs
   if (logprobs !== null) {
@@ -215,12 +283,28 @@ function validateRecord(value: unknown, line: number): TitoJsonlRecord {
       fail(`tokens.completion_logprobs has ${(logprobs as number[]).length} entries for ${completion?.length ?? 0} ids`)
     }
   }
+
   const checks = obj(r.checks, 'checks')
-  if (!STATUSES.includes(checks.tito_status as string)) fail(`checks.tito_status must be one of ${STATUSES.join(', ')}`)
+  oneOf(checks.tito_status, STATUSES, 'checks.tito_status')
+  if (checks.tito_status === 'exact' && (!prompt || !completion)) {
+    fail('checks.tito_status is "exact" but tokens.prompt_ids or tokens.completion_ids is null')
+  }
   if (!Array.isArray(checks.reasons)) fail('checks.reasons must be an array')
-  obj(checks.prefix, 'checks.prefix')
+  ;(checks.reasons as unknown[]).forEach((x, i) => {
+    const reason = obj(x, `checks.reasons[${i}]`)
+    str(reason.code, `checks.reasons[${i}].code`)
+    str(reason.message, `checks.reasons[${i}].message`)
+  })
+  const prefix = obj(checks.prefix, 'checks.prefix')
+  oneOf(prefix.relation, RELATIONS, 'checks.prefix.relation')
+  intOrNull(prefix.previous_call, 'checks.prefix.previous_call')
+  intOrNull(prefix.diverge_at, 'checks.prefix.diverge_at')
+  intOrNull(prefix.bridge_len, 'checks.prefix.bridge_len')
+  if (prefix.cause !== null) oneOf(prefix.cause, CAUSES, 'checks.prefix.cause (or null)')
+
   const timing = obj(r.timing, 'timing')
-  if (typeof timing.start_ms !== 'number' || typeof timing.end_ms !== 'number')
-    fail('timing.start_ms/end_ms must be numbers')
+  num(timing.start_ms, 'timing.start_ms')
+  num(timing.end_ms, 'timing.end_ms')
+  if (timing.first_byte_ms !== null) num(timing.first_byte_ms, 'timing.first_byte_ms (or null)')
   return r as unknown as TitoJsonlRecord
 }

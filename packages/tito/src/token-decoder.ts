@@ -1,11 +1,10 @@
 /**
- * What the divergence classifier needs to turn ids into text. `@strands-vllm/tokenizer`'s
- * tokenizers satisfy it structurally; so does any object with a `decode` method.
+ * What the divergence classifier needs to turn ids into text (windows and the `retokenization` check).
+ * `@strands-vllm/tokenizer`'s tokenizers satisfy it structurally; so does any object with a `decode` method.
+ * Control tokens are recognised by id (`SpecialTokenIds`), never through the decoder.
  */
 export interface TokenDecoder {
   decode(ids: readonly number[]): string
-  /** True for control tokens (`<|im_end|>`, `<think>`, …): improves the template-skeleton check. */
-  isSpecial?(id: number): boolean
 }
 
 /** A decoder that needs I/O, e.g. a vLLM server's `/detokenize`. */

@@ -87,4 +87,14 @@ describe('training exports', () => {
     const missing = { ...record(3, [1], [2]), status: 'incomplete' as const }
     expect(toAgentLightningTriplets([missing])).toEqual([])
   })
+
+  it('Agent Lightning triplets: a retried call gives one row (the retry), not two', () => {
+    const calls = [record(0, [1, 2, 3], [4, 5]), { ...record(1, [1, 2, 3], [6, 7]), attempt: 2 }]
+    expect(toAgentLightningTriplets(calls).map((t) => [t.metadata.call_index, t.response.token_ids])).toEqual([
+      [1, [6, 7]],
+    ])
+    // Same prompt in another invocation (a second sample): both rows stay.
+    const samples = [record(0, [1, 2, 3], [4, 5]), { ...record(1, [1, 2, 3], [6, 7]), invocationIndex: 1 }]
+    expect(toAgentLightningTriplets(samples)).toHaveLength(2)
+  })
 })

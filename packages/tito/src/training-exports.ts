@@ -1,3 +1,5 @@
+import type { TitoStatus } from '@strands-vllm/model'
+import { buildTrajectories } from './build-trajectories.js'
 import type { TitoCallRecord } from './call-record.js'
 import type { Trajectory } from './trajectory.js'
 
@@ -134,14 +136,23 @@ export interface TripletOptions {
   includeNonExact?: boolean
 }
 
+const ALL_STATUSES: readonly TitoStatus[] = ['exact', 'incomplete', 'missing']
+
+/**
+ * One triplet per call with ids. A call a later retry replaced (same invocation, same prompt, `attempt > 1`;
+ * `buildTrajectories` lists it with `supersededBy`) gives no triplet: a retry must not become two rows.
+ */
 export function toAgentLightningTriplets(
   calls: readonly TitoCallRecord[],
   options: TripletOptions = {}
 ): AgentLightningTriplet[] {
+  const { excluded } = buildTrajectories(calls, { acceptStatus: options.includeNonExact ? ALL_STATUSES : ['exact'] })
+  const superseded = new Set(excluded.filter((e) => e.supersededBy !== undefined).map((e) => e.callIndex))
   const out: AgentLightningTriplet[] = []
   for (const call of calls) {
     if (!call.promptTokenIds || !call.tokenIds) continue
     if (call.status !== 'exact' && !options.includeNonExact) continue
+    if (superseded.has(call.callIndex)) continue
     const rewards = options.rewards
     const reward = typeof rewards === 'function' ? rewards(call) : (rewards?.[call.callIndex] ?? null)
     out.push({

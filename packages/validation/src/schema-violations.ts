@@ -23,7 +23,11 @@ export function toSchemaViolations(errors: readonly ErrorObject[]): SchemaViolat
   for (const composite of errors) {
     if (composite.keyword !== 'anyOf' && composite.keyword !== 'oneOf') continue
     const prefix = `${composite.schemaPath}/`
-    const branches = errors.filter((e) => e.schemaPath.startsWith(prefix))
+    // Items of one array share a schemaPath: a branch error belongs to this composite only when it is
+    // at the composite's instance or below it (`/a/1` is not below `/a/0`, nor is `/a/10` below `/a/1`).
+    const branches = errors.filter(
+      (e) => e.schemaPath.startsWith(prefix) && isAtOrBelow(e.instancePath, composite.instancePath)
+    )
     branchErrors ??= new Set()
     for (const e of branches) branchErrors.add(e)
     if (
@@ -49,6 +53,10 @@ export function toSchemaViolations(errors: readonly ErrorObject[]): SchemaViolat
     violations.push(violation)
   }
   return violations.sort(compareViolations)
+}
+
+function isAtOrBelow(path: string, base: string): boolean {
+  return path === base || path.startsWith(`${base}/`)
 }
 
 /** Joins violations into one line: at most `maxItems` items and about `maxLength` characters, then `; ... (+K more)`. */

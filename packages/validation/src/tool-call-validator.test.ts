@@ -148,6 +148,51 @@ describe('ToolCallValidator: schema violations', () => {
     )
   })
 
+  it('words an anyOf violation on an array item the same whatever its sibling items hold', () => {
+    const spec: ToolSpec = {
+      name: 't',
+      description: 'd',
+      inputSchema: {
+        type: 'object',
+        properties: { a: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'number' }] } } },
+      },
+    }
+    const msg = (a: unknown[]) => new ToolCallValidator().validate({ name: 't', input: { a }, toolSpec: spec })?.message
+    expect(msg([true])).toBe('Error: tool_name=<t> | invalid argument(s): /a/0 must be string or number')
+    expect(msg([true, null])).toBe(
+      'Error: tool_name=<t> | invalid argument(s): /a/0 must be string or number; /a/1 must be string or number'
+    )
+    const eleven = [...Array.from({ length: 10 }, () => 'x'), false]
+    eleven[1] = null as unknown as string
+    expect(msg(eleven)).toBe(
+      'Error: tool_name=<t> | invalid argument(s): /a/1 must be string or number; /a/10 must be string or number'
+    )
+  })
+
+  it('keeps nested branch errors inside their own anyOf item', () => {
+    const spec: ToolSpec = {
+      name: 't',
+      description: 'd',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          a: {
+            type: 'array',
+            items: { anyOf: [{ type: 'object', required: ['k'] }, { type: 'string' }] },
+          },
+        },
+      },
+    }
+    const failure = new ToolCallValidator().validate({ name: 't', input: { a: [{}, 'ok', 3] }, toolSpec: spec })
+    expect(failure?.message).toBe(
+      'Error: tool_name=<t> | invalid argument(s): /a/0 must match at least one schema in anyOf; ' +
+        '/a/2 must be object or string'
+    )
+    // Alone, item 2 reads the same: its wording does not depend on item 0's nested error.
+    const alone = new ToolCallValidator().validate({ name: 't', input: { a: [3] }, toolSpec: spec })
+    expect(alone?.message).toBe('Error: tool_name=<t> | invalid argument(s): /a/0 must be object or string')
+  })
+
   it('returns every violation sorted by pointer (array indices numerically), then keyword', () => {
     const spec: ToolSpec = {
       name: 'list',
