@@ -2,6 +2,7 @@ import type { TitoStatus } from '@strands-vllm/model'
 import type { TrajectoryCall } from './call-record.js'
 import {
   classifyDivergence,
+  DIVERGENCE_CAUSES,
   type Divergence,
   type DivergenceCause,
   type DivergenceInput,
@@ -87,16 +88,7 @@ interface Pending {
   input: DivergenceInput
 }
 
-const CAUSES: DivergenceCause[] = [
-  'reasoning_stripped',
-  'tool_call_reserialized',
-  'retokenization',
-  'separator_missing',
-  'template_changed',
-  'history_rewritten',
-  'truncated_previous',
-  'unknown',
-]
+const CAUSES = DIVERGENCE_CAUSES
 
 /**
  * Turn recorded calls (`recorder.history`, or records read back from JSONL) into prefix-checked

@@ -12,6 +12,18 @@ export type DivergenceCause =
   | 'truncated_previous'
   | 'unknown'
 
+/** Every cause, in report order (counters, JSONL validation). */
+export const DIVERGENCE_CAUSES: readonly DivergenceCause[] = [
+  'reasoning_stripped',
+  'tool_call_reserialized',
+  'retokenization',
+  'separator_missing',
+  'template_changed',
+  'history_rewritten',
+  'truncated_previous',
+  'unknown',
+]
+
 /** Control-token ids the id-only classifier looks for. */
 export interface SpecialTokenIds {
   thinkStart: number

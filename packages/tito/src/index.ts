@@ -11,6 +11,7 @@ export {
 export type { RecordedToolUse, TitoCallRecord, TrajectoryCall } from './call-record.js'
 export {
   classifyDivergence,
+  DIVERGENCE_CAUSES,
   type Divergence,
   type DivergenceCause,
   type DivergenceInput,

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import type { TitoReason, TitoReasonCode, TitoStatus } from '@strands-vllm/model'
 import { buildTrajectories, type CallLink } from './build-trajectories.js'
 import type { TitoCallRecord } from './call-record.js'
-import type { DivergenceCause } from './divergence.js'
+import { DIVERGENCE_CAUSES, type DivergenceCause } from './divergence.js'
 import { TitoJsonlError } from './errors.js'
 import { sha256TokenIds } from './sha256.js'
 
@@ -177,16 +177,7 @@ function toRecord(call: TitoCallRecord, link: CallLink | undefined, superseded: 
 
 const STATUSES: readonly string[] = ['exact', 'incomplete', 'missing']
 const RELATIONS: readonly string[] = ['first', 'extends', 'retry', 'diverged', 'rebased', 'excluded', 'superseded']
-const CAUSES: readonly string[] = [
-  'reasoning_stripped',
-  'tool_call_reserialized',
-  'retokenization',
-  'separator_missing',
-  'template_changed',
-  'history_rewritten',
-  'truncated_previous',
-  'unknown',
-]
+const CAUSES: readonly string[] = DIVERGENCE_CAUSES
 /** `TokenManager` stores ids in an `Int32Array`. */
 const MAX_TOKEN_ID = 0x7fffffff
 
