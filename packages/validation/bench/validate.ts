@@ -4,8 +4,9 @@
  * Run: `pnpm bench`.
  */
 import { Agent, BeforeToolCallEvent, NullConversationManager, tool } from '@strands-agents/sdk'
+import { makeInvalidToolInput } from '@strands-vllm/model'
 import Ajv from 'ajv'
-import { INVALID_TOOL_INPUT_KEY, ToolCallValidator, VLLMToolValidationHooks } from '../src/index.js'
+import { ToolCallValidator, VLLMToolValidationHooks } from '../src/index.js'
 import { ScriptedModel } from '../src/testing/scripted-model.js'
 import { calculatorSchema, calculatorSpec } from '../src/testing/tools.js'
 
@@ -20,7 +21,7 @@ const allowedToolNames = ['calculator', 'search', 'weather']
 const cases: Array<[string, unknown, string]> = [
   ['valid', { expression: '2*(3+4)', precision: 2 }, 'calculator'],
   ['unknown tool', { expression: '1' }, 'fake_tool'],
-  ['not valid JSON', { [INVALID_TOOL_INPUT_KEY]: { raw: '{"expression": ', error: 'x' } }, 'calculator'],
+  ['not valid JSON', makeInvalidToolInput('{"expression": ', 'x'), 'calculator'],
   ['must be an object', [1, 2], 'calculator'],
   ['missing argument', {}, 'calculator'],
   ['unknown argument', { expression: '1', invalid_param: 1 }, 'calculator'],

@@ -1,7 +1,6 @@
 export { formatAllowedTools } from './allowed-tools.js'
 export { closestToolName, editDistance } from './closest-tool.js'
 export { ToolSchemaCompileError, ValidationOptionsError, VLLMValidationError } from './errors.js'
-export { INVALID_TOOL_INPUT_KEY } from './invalid-json-marker.js'
 export type { ToolValidationOptions } from './options.js'
 export type { SchemaViolation } from './schema-violations.js'
 export {

@@ -1,7 +1,7 @@
 import type { ToolSpec } from '@strands-agents/sdk'
+import { makeInvalidToolInput } from '@strands-vllm/model'
 import { describe, expect, it } from 'vitest'
 import { ToolSchemaCompileError, ValidationOptionsError, VLLMValidationError } from './errors.js'
-import { INVALID_TOOL_INPUT_KEY } from './invalid-json-marker.js'
 import { calculatorSchema, calculatorSpec, searchSpec } from './testing/tools.js'
 import { ToolCallValidator, type ToolValidationFailure } from './tool-call-validator.js'
 
@@ -95,20 +95,14 @@ describe('ToolCallValidator: Python-compatible messages', () => {
   })
 
   it('tool input must be an object', () => {
-    for (const input of [[1, 2], 42, true, '[1]', '"text"', 'null']) {
+    for (const input of [[1, 2], 42, true, '[1]', '"text"', 'null', '{"expression": "1+1"}']) {
       expect(calc(input)).toBe('Error: tool_name=<calculator> | tool input must be an object')
     }
   })
 
-  it('tool input is not valid JSON: raw strings and the model package marker', () => {
-    expect(calc('{not json')).toBe('Error: tool_name=<calculator> | tool input is not valid JSON')
-    const marker = { [INVALID_TOOL_INPUT_KEY]: { raw: '{"expression": "1+', error: 'Unexpected end of JSON input' } }
+  it('tool input is not valid JSON: the model package marker', () => {
+    const marker = makeInvalidToolInput('{"expression": "1+', 'Unexpected end of JSON input')
     expect(calc(marker)).toBe('Error: tool_name=<calculator> | tool input is not valid JSON')
-  })
-
-  it('a JSON string input is parsed for checking, like Python 0.0.4', () => {
-    expect(calc('{"expression": "1+1"}')).toBeUndefined()
-    expect(calc('{}')).toBe('Error: tool_name=<calculator> | missing required argument(s): expression')
   })
 
   it('null and undefined input count as {}', () => {
@@ -288,8 +282,9 @@ describe('ToolCallValidator: schema violations', () => {
 
   it('validateInputShape: false still rejects invalid JSON and non-objects before the schema', () => {
     const v = new ToolCallValidator({ validateInputShape: false })
-    expect(calc('{not json', v)).toBe('Error: tool_name=<calculator> | tool input is not valid JSON')
+    expect(calc(makeInvalidToolInput('{', 'x'), v)).toBe('Error: tool_name=<calculator> | tool input is not valid JSON')
     expect(calc([1], v)).toBe('Error: tool_name=<calculator> | tool input must be an object')
+    expect(calc('{"expression": "1"}', v)).toBe('Error: tool_name=<calculator> | tool input must be an object')
   })
 })
 

@@ -1,7 +1,7 @@
 import type { JSONSchema, ToolSpec } from '@strands-agents/sdk'
+import { getInvalidToolInput, invalidToolInputMessage } from '@strands-vllm/model'
 import { formatAllowedTools } from './allowed-tools.js'
 import { closestToolName } from './closest-tool.js'
-import { isInvalidJsonMarker } from './invalid-json-marker.js'
 import { type ResolvedToolValidationOptions, resolveOptions, type ToolValidationOptions } from './options.js'
 import { SchemaCompiler } from './schema-compiler.js'
 import { formatViolations, type SchemaViolation, toSchemaViolations } from './schema-violations.js'
@@ -70,8 +70,9 @@ export class ToolCallValidator {
 
     const parsed = parseInput(input)
     if (!parsed.ok) {
-      const text = parsed.code === 'invalidJson' ? 'tool input is not valid JSON' : 'tool input must be an object'
-      return fail(parsed.code, name, text)
+      if (parsed.code === 'invalidJson')
+        return { code: 'invalidJson', toolName: name, message: invalidToolInputMessage(name) }
+      return fail('notObject', name, 'tool input must be an object')
     }
     const schema = inputSchemaOf(toolSpec)
 
@@ -112,21 +113,15 @@ function fail(code: ToolValidationErrorCode, toolName: string, text: string): To
 }
 
 /**
- * Like the Python package (0.0.4): `null`/`undefined` count as `{}`, a string is parsed as JSON
- * (for checking only), and the model package's invalid-JSON marker is "not valid JSON".
+ * Like Python 0.0.6: `null`/`undefined` count as `{}` and anything else that is not an object — a string
+ * included (double-encoded arguments reach us as one) — "must be an object". Arguments that were not valid
+ * JSON arrive as the model package's marker object and get its one text.
  */
 function parseInput(input: unknown): ParsedInput {
-  let value: unknown = input ?? {}
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown
-    } catch {
-      return { ok: false, code: 'invalidJson' }
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, code: 'notObject' }
-  if (isInvalidJsonMarker(value)) return { ok: false, code: 'invalidJson' }
-  return { ok: true, value: value as Record<string, unknown> }
+  const value: unknown = input ?? {}
+  if (!isPlainObject(value)) return { ok: false, code: 'notObject' }
+  if (getInvalidToolInput(value)) return { ok: false, code: 'invalidJson' }
+  return { ok: true, value }
 }
 
 /** `inputSchema`, unwrapping the Python SDK's `{ json: schema }` form; no schema means no constraints. */

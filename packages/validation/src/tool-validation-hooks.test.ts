@@ -1,7 +1,7 @@
 import { Agent, BeforeToolCallEvent, NullConversationManager, type Plugin, tool } from '@strands-agents/sdk'
+import { makeInvalidToolInput } from '@strands-vllm/model'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { INVALID_TOOL_INPUT_KEY } from './invalid-json-marker.js'
 import { ScriptedModel, type ScriptedTurn } from './testing/scripted-model.js'
 import { calculatorSchema } from './testing/tools.js'
 import { VLLMToolValidationHooks } from './tool-validation-hooks.js'
@@ -63,7 +63,7 @@ describe('VLLMToolValidationHooks in a real Agent', () => {
   })
 
   it('cancels wrong-typed, missing, unknown and malformed arguments; runs the valid call', async () => {
-    const marker = { [INVALID_TOOL_INPUT_KEY]: { raw: '{"expression": "1+', error: 'Unexpected end of JSON input' } }
+    const marker = makeInvalidToolInput('{"expression": "1+', 'Unexpected end of JSON input')
     const { agent, model, ran } = setup([
       {
         toolCalls: [
