@@ -1,5 +1,3 @@
-export { formatAllowedTools } from './allowed-tools.js'
-export { closestToolName, editDistance } from './closest-tool.js'
 export { ToolSchemaCompileError, ValidationOptionsError, VLLMValidationError } from './errors.js'
 export type { ToolValidationOptions } from './options.js'
 export type { SchemaViolation } from './schema-violations.js'
