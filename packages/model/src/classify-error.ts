@@ -37,20 +37,44 @@ function excerpt(body: string | undefined, apiKey: string | undefined): string |
   return clean.length > MAX_BODY_EXCERPT ? `${clean.slice(0, MAX_BODY_EXCERPT)}…` : clean
 }
 
-/** The server's message from either vLLM error shape: nested `{error:{message}}` or flat `{object:'error', message}`. */
+/**
+ * The server's message from any error shape it may send: vLLM's nested `{error:{message}}` or old flat
+ * `{object:'error', message}`, a gateway's `{error: "text", reason}` (Agent Lightning's pause) or FastAPI's
+ * `{detail}`. Falls back to the raw body.
+ */
 export function errorMessageFromBody(body: string | undefined): string | undefined {
   if (!body) return undefined
+  let parsed: unknown
   try {
-    const parsed: unknown = JSON.parse(body)
-    if (!parsed || typeof parsed !== 'object') return body
-    const nested = (parsed as { error?: unknown }).error
-    const source = nested && typeof nested === 'object' ? nested : parsed
-    const message = (source as { message?: unknown }).message
-    if (typeof message === 'string') return message
-    return message === undefined ? body : JSON.stringify(message)
+    parsed = JSON.parse(body)
   } catch {
     return body
   }
+  if (!parsed || typeof parsed !== 'object') return body
+  const { error, reason, detail } = parsed as { error?: unknown; reason?: unknown; detail?: unknown }
+  if (typeof error === 'string') return typeof reason === 'string' ? `${error} (${reason})` : error
+  if (typeof detail === 'string') return detail
+  const source = error && typeof error === 'object' ? error : parsed
+  const message = (source as { message?: unknown }).message
+  if (typeof message === 'string') return message
+  return message === undefined ? body : JSON.stringify(message)
+}
+
+/** The `reason` of a gateway's `{error: "gateway paused", reason: "…"}` body, when it has one. */
+export function reasonFromBody(body: string | undefined): string | null {
+  if (!body) return null
+  try {
+    const parsed: unknown = JSON.parse(body)
+    const reason = parsed && typeof parsed === 'object' ? (parsed as { reason?: unknown }).reason : undefined
+    return typeof reason === 'string' ? reason : null
+  } catch {
+    return null
+  }
+}
+
+/** The raw body of an error answer: kept by the model's own fetch, else rebuilt from what the client parsed. */
+export function errorBodyOf(error: APIError, ctx: ErrorContext): string | undefined {
+  return (error.headers && ctx.bodies.get(error.headers as Headers)) ?? serializeApiError(error)
 }
 
 function adviceFor(status: number, message: string): string {
@@ -108,7 +132,7 @@ export function classifyRequestError(error: unknown, ctx: ErrorContext): unknown
   }
   if (!(error instanceof APIError) || error.status === undefined) return error
   const status = error.status
-  const rawBody = (error.headers && ctx.bodies.get(error.headers as Headers)) ?? serializeApiError(error)
+  const rawBody = errorBodyOf(error, ctx)
   const message = redact(errorMessageFromBody(rawBody) ?? error.message, ctx.apiKey)
   const options = { cause: error, status, responseBody: excerpt(rawBody, ctx.apiKey), url: ctx.url }
   if (status === 400 && isContextOverflowMessage(message)) return new ContextWindowOverflowError(message)
@@ -136,6 +160,18 @@ function serializeApiError(error: APIError): string | undefined {
 }
 
 /**
+ * vLLM's `GenerationError` (engine-side failure while generating) arrives mid-stream as code 500 "Internal
+ * server error"; vLLM itself treats it as retryable, as is a 503 (engine or queue unavailable).
+ */
+function isRetryableWireError(error: APIError): { retryable: boolean; status: number | undefined } {
+  const body = error.error as { code?: unknown; type?: unknown } | undefined
+  const code = typeof body?.code === 'number' ? body.code : undefined
+  const type = typeof body?.type === 'string' ? body.type : ''
+  const retryable = code === 500 || code === 503 || /InternalServerError|ServiceUnavailable/.test(type)
+  return { retryable, status: code }
+}
+
+/**
  * Maps a failure while reading the stream (after the 200 header) to a `VLLMStreamError`
  * carrying the partial capture. A context-length message still becomes the SDK's overflow error.
  */
@@ -149,12 +185,18 @@ export function classifyStreamError(
     const body = serializeApiError(error)
     const message = redact(errorMessageFromBody(body) ?? error.message, ctx.apiKey)
     if (isContextOverflowMessage(message)) return new ContextWindowOverflowError(message)
-    return new VLLMStreamError(`vLLM reported an error mid-stream: ${message}`, {
-      cause: error,
-      responseBody: excerpt(body, ctx.apiKey),
-      url: ctx.url,
-      partial,
-    })
+    const { retryable, status } = isRetryableWireError(error)
+    return new VLLMStreamError(
+      `vLLM reported an error mid-stream: ${message}${retryable ? ' (an engine-side generation error; retryable)' : ''}`,
+      {
+        cause: error,
+        status,
+        isRetryable: retryable,
+        responseBody: excerpt(body, ctx.apiKey),
+        url: ctx.url,
+        partial,
+      }
+    )
   }
   if (error instanceof SyntaxError) {
     return new VLLMStreamError(`vLLM sent a stream chunk that is not valid JSON (${error.message})`, {

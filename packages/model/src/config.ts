@@ -1,10 +1,52 @@
 import type { BaseModelConfig } from '@strands-agents/sdk'
 import type OpenAI from 'openai'
 import { VLLMConfigError } from './errors.js'
+import { isNonNegativeInteger } from './non-negative-integer.js'
+import type { SessionKeyContext } from './transport/session-key.js'
 
-/** Something with a `warn` method; defaults to `console`. */
+/** Something with a `warn` method (and optionally `info`, for pauses); defaults to `console`. */
 export interface VLLMLogger {
   warn(message: string): void
+  info?(message: string): void
+}
+
+/** One wait on a 429 + `Retry-After` (given to `pauseRetry.onPause` before the wait starts). */
+export interface VLLMPauseInfo {
+  status: number
+  /** What the server asked for. */
+  retryAfterMs: number
+  /** How long the model waits now (`retryAfterMs`, capped by `maxWaitMs`). */
+  waitMs: number
+  /** Waited for this call before this wait. */
+  waitedMs: number
+  budgetMs: number
+  /** The body's `reason` (Agent Lightning: why the gateway is paused), when given. */
+  reason: string | null
+  /** `X-Agl-Paused: true` was sent (Agent Lightning's gateway pause). */
+  gatewayPaused: boolean
+  /** 1 for the first pause of this call. */
+  attempt: number
+  url: string | undefined
+}
+
+/** Pause-aware retry of 429 + `Retry-After` (Agent Lightning pauses every call during a weight sync). */
+export interface VLLMPauseRetryConfig {
+  /** Total wait allowed per call. Default 30 minutes (long enough for a weight sync). */
+  budgetMs?: number
+  /** Longest single wait, so a shorter-than-announced pause is noticed. Default: the server's `Retry-After`. */
+  maxWaitMs?: number
+  /** Called before every wait. */
+  onPause?: (pause: VLLMPauseInfo) => void
+}
+
+/** Per-conversation session key: body `session_id` and a header, read by vLLM and by routers for affinity. */
+export interface VLLMSessionConfig {
+  /** The key, or a function of the call. Default: `modelState['strands-vllm:session-id']`, then `agentMetadata.sessionId`. */
+  id?: string | ((call: SessionKeyContext) => string | undefined)
+  /** Header name. Default `X-Session-ID` (vLLM, vllm-project/router); production-stack uses its `--session-key`. */
+  header?: string
+  /** Also send body `session_id`. Default `true`. */
+  body?: boolean
 }
 
 /**
@@ -47,8 +89,17 @@ export interface VLLMModelConfig extends BaseModelConfig {
   headers?: Record<string, string>
   /** EOS ids of the model (Qwen3: `[151645, 151643]`); enables the `eos_inconsistent` check. */
   eosTokenIds?: number[]
-  /** Where warnings go. Default `console`. */
+  /** Where warnings (and, with `info`, pause notices) go. Default `console`. */
   logger?: VLLMLogger
+  /**
+   * `false`: one JSON response per call (vLLM non-streaming; Agent Lightning v1's gateway refuses streams). The
+   * same events are emitted when it arrives, with the same checks. Default `true`.
+   */
+  stream?: boolean
+  /** Ride out 429 + `Retry-After` (+ `X-Agl-Paused`) pauses. `false` disables. Default `{ budgetMs: 30 min }`. */
+  pauseRetry?: false | VLLMPauseRetryConfig
+  /** Session affinity key (body `session_id` + `X-Session-ID`). `false` disables. Default: resolved per call. */
+  session?: false | VLLMSessionConfig
 }
 
 /** Request-body keys the provider sets itself; `params` cannot override them. */
@@ -59,10 +110,6 @@ export const MANAGED_PARAM_KEYS: ReadonlySet<string> = new Set([
   'stream_options',
   'tools',
 ])
-
-function isNonNegativeInteger(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0
-}
 
 /** Throws `VLLMConfigError` with a message saying what to change. */
 export function validateConfig(config: VLLMModelConfig): void {
@@ -109,5 +156,49 @@ export function validateConfig(config: VLLMModelConfig): void {
   }
   if (config.eosTokenIds !== undefined && !config.eosTokenIds.every(isNonNegativeInteger)) {
     throw new VLLMConfigError("VLLMModel: 'eosTokenIds' must be non-negative integers")
+  }
+  if (config.stream !== undefined && typeof config.stream !== 'boolean') {
+    throw new VLLMConfigError("VLLMModel: 'stream' must be true or false")
+  }
+  validatePauseRetry(config.pauseRetry)
+  validateSession(config.session)
+  if (
+    config.contextWindowLimit !== undefined &&
+    !(isNonNegativeInteger(config.contextWindowLimit) && config.contextWindowLimit > 0)
+  ) {
+    throw new VLLMConfigError("VLLMModel: 'contextWindowLimit' must be a positive integer")
+  }
+}
+
+function validatePauseRetry(pause: VLLMModelConfig['pauseRetry']): void {
+  if (pause === undefined || pause === false) return
+  if (typeof pause !== 'object' || pause === null) {
+    throw new VLLMConfigError("VLLMModel: 'pauseRetry' must be false or { budgetMs?, maxWaitMs?, onPause? }")
+  }
+  for (const key of ['budgetMs', 'maxWaitMs'] as const) {
+    const value = pause[key]
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
+      throw new VLLMConfigError(`VLLMModel: 'pauseRetry.${key}' must be a non-negative number of milliseconds`)
+    }
+  }
+  if (pause.onPause !== undefined && typeof pause.onPause !== 'function') {
+    throw new VLLMConfigError("VLLMModel: 'pauseRetry.onPause' must be a function")
+  }
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+function validateSession(session: VLLMModelConfig['session']): void {
+  if (session === undefined || session === false) return
+  if (typeof session !== 'object' || session === null) {
+    throw new VLLMConfigError("VLLMModel: 'session' must be false or { id?, header?, body? }")
+  }
+  const { id, header } = session
+  if (id !== undefined && typeof id !== 'function' && !(typeof id === 'string' && id.length > 0)) {
+    throw new VLLMConfigError("VLLMModel: 'session.id' must be a non-empty string or a function of the call")
+  }
+  if (header !== undefined && !(typeof header === 'string' && HEADER_NAME.test(header))) {
+    throw new VLLMConfigError("VLLMModel: 'session.header' must be an HTTP header name, e.g. 'X-Session-ID'")
   }
 }

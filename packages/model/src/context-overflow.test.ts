@@ -40,4 +40,14 @@ describe('isContextOverflowMessage', () => {
     expect(isContextOverflowMessage('The model `x` does not exist.')).toBe(false)
     expect(isContextOverflowMessage(undefined)).toBe(false)
   })
+
+  it('variant 5: the decoder prompt longer than max_model_len (issue 13 item 9)', () => {
+    expect(
+      isContextOverflowMessage('The decoder prompt (length 40000) is longer than the maximum model length of 32768.')
+    ).toBe(true)
+  })
+
+  it("variant 6: input length exceeds the model's maximum context length (issue 13 item 9)", () => {
+    expect(isContextOverflowMessage("Input length (40000) exceeds model's maximum context length (32768).")).toBe(true)
+  })
 })

@@ -1,5 +1,5 @@
 import { ModelError } from '@strands-agents/sdk'
-import type { VLLMResponseFields } from './tito-fields.js'
+import type { TitoPause, VLLMResponseFields } from './tito-fields.js'
 
 const marker: unique symbol = Symbol.for('strands-vllm.error.VLLMError')
 const configMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMConfigError')
@@ -9,6 +9,8 @@ const unavailableMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMServ
 const connectionMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMConnectionError')
 const streamMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMStreamError')
 const abortedMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMAbortedError')
+const generationAbortedMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMGenerationAbortedError')
+const pauseBudgetMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMPauseBudgetExceededError')
 
 function marked(error: unknown, key: symbol): boolean {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
@@ -145,5 +147,50 @@ export class VLLMAbortedError extends VLLMStreamError {
   }
   static override isInstance(error: unknown): error is VLLMAbortedError {
     return marked(error, abortedMarker)
+  }
+}
+
+/**
+ * vLLM finished the generation with `finish_reason: 'abort'`: the server cut it (an RL trainer pausing generation
+ * for a weight sync, an admin abort). The text streamed so far is not a clean end, so the call fails after the
+ * stream ends. Retryable; `partial` is the incomplete record (reason `finish_abort`).
+ */
+export class VLLMGenerationAbortedError extends VLLMStreamError {
+  readonly [generationAbortedMarker] = true
+  constructor(message: string, options: VLLMStreamErrorOptions = {}) {
+    super(message, { ...options, isRetryable: true })
+    this.name = 'VLLMGenerationAbortedError'
+  }
+  static override isInstance(error: unknown): error is VLLMGenerationAbortedError {
+    return marked(error, generationAbortedMarker)
+  }
+}
+
+export interface VLLMPauseBudgetExceededErrorOptions extends VLLMErrorOptions {
+  /** The pauses already ridden out for this call. */
+  pauses: TitoPause[]
+  budgetMs: number
+  /** What the last 429 asked for. */
+  retryAfterMs: number
+}
+
+/**
+ * The server kept answering 429 + `Retry-After` (a paused gateway, a weight sync) for longer than the
+ * `pauseRetry.budgetMs` allows. Retryable later; `pauses` lists what was waited.
+ */
+export class VLLMPauseBudgetExceededError extends VLLMError {
+  readonly [pauseBudgetMarker] = true
+  readonly pauses: TitoPause[]
+  readonly budgetMs: number
+  readonly retryAfterMs: number
+  constructor(message: string, options: VLLMPauseBudgetExceededErrorOptions) {
+    super(message, { ...options, isRetryable: true })
+    this.name = 'VLLMPauseBudgetExceededError'
+    this.pauses = options.pauses
+    this.budgetMs = options.budgetMs
+    this.retryAfterMs = options.retryAfterMs
+  }
+  static override isInstance(error: unknown): error is VLLMPauseBudgetExceededError {
+    return marked(error, pauseBudgetMarker)
   }
 }

@@ -1,10 +1,5 @@
 import { BeforeToolCallEvent, type LocalAgent, type Plugin } from '@strands-agents/sdk'
-import { getInvalidToolInput } from './invalid-tool-input.js'
-
-/** The tool-result text the model reads for a call whose arguments were not valid JSON. */
-export function invalidToolInputMessage(toolName: string): string {
-  return `Error: tool_name=${toolName} | tool input is not valid JSON`
-}
+import { getInvalidToolInput, invalidToolInputMessage } from './invalid-tool-input.js'
 
 /**
  * Turns every tool call whose arguments were not valid JSON (input = the invalid-input

@@ -26,3 +26,11 @@ export function getInvalidToolInput(input: unknown): InvalidToolInput | undefine
 export function makeInvalidToolInput(raw: string, error: string): Record<string, InvalidToolInput> {
   return { [INVALID_TOOL_INPUT_KEY]: { raw, error } }
 }
+
+/**
+ * The tool-result text the model reads for a call whose arguments were not valid JSON: Python strands-vllm
+ * 0.0.6's text, byte for byte. The guard here and `@strands-vllm/validation` both answer with it.
+ */
+export function invalidToolInputMessage(toolName: string): string {
+  return `Error: tool_name=<${toolName}> | tool input is not valid JSON`
+}

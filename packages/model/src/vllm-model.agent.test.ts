@@ -118,7 +118,7 @@ describe('VLLMModel with a real Strands Agent', () => {
     const agent = makeAgent(calls, recorded, [new InvalidToolInputGuard()], forced)
     const result = await agent.invoke('broken please')
     expect(calls).toEqual([])
-    expect(String(result)).toBe('The tool said: Error: tool_name=add | tool input is not valid JSON')
+    expect(String(result)).toBe('The tool said: Error: tool_name=<add> | tool input is not valid JSON')
     const body = server.requests.at(-1)!.body as { messages: Array<Record<string, unknown>> }
     const assistant = body.messages.at(-2) as { tool_calls: Array<{ function: { arguments: string } }> }
     // Sent as a JSON string so vLLM's json.loads succeeds; the template then prints the raw text verbatim.
@@ -127,7 +127,7 @@ describe('VLLMModel with a real Strands Agent', () => {
     expect(prompt).toContain('<tool_call>\n{"name": "add", "arguments": {"a": 2, "b": }\n</tool_call>')
     expect(body.messages.at(-1)).toMatchObject({
       role: 'tool',
-      content: 'Error: tool_name=add | tool input is not valid JSON',
+      content: 'Error: tool_name=<add> | tool input is not valid JSON',
     })
     expect(recorded.map((r) => r.tito.status)).toEqual(['exact', 'exact'])
     expect(recorded[0]?.tokenIds).toEqual(server.requests.at(-2)?.tokenIds)

@@ -1,4 +1,5 @@
 import {
+  type CountTokensOptions,
   type JSONValue,
   type Message,
   Model,
@@ -6,40 +7,57 @@ import {
   type StreamOptions,
   type Usage,
 } from '@strands-agents/sdk'
-import OpenAI, { APIError } from 'openai'
-import { buildRequest } from './build-request.js'
-import { classifyRequestError, classifyStreamError, type ErrorContext, redact } from './classify-error.js'
+import type OpenAI from 'openai'
+import { classifyStreamError, type ErrorContext, redact } from './classify-error.js'
 import { MANAGED_PARAM_KEYS, type VLLMLogger, type VLLMModelConfig, validateConfig } from './config.js'
-import { VLLMAbortedError, VLLMStreamError } from './errors.js'
+import { VLLMAbortedError, VLLMGenerationAbortedError, VLLMStreamError } from './errors.js'
 import { EventMapper, mapStopReason } from './event-mapper.js'
-import { readSSEBatches } from './sse.js'
-import type { TitoReason } from './tito-fields.js'
+import { buildChatRequest } from './request/chat-request.js'
+import { ServerInfo } from './server-info.js'
+import type { TitoPause, TitoReason } from './tito-fields.js'
 import { TokenCapture } from './token-capture.js'
-import type { WireChunk, WireUsage } from './wire.js'
+import { buildClient, DEFAULT_API_KEY } from './transport/client.js'
+import { resolvePauseRetry, sendRequest, type TransportResponse } from './transport/send-request.js'
+import { resolveSessionKey } from './transport/session-key.js'
+import { CallSink } from './wire/call-sink.js'
+import { readChatJson } from './wire/chat-json.js'
+import { readChatSSE } from './wire/chat-sse.js'
+import { readCompletionsJson } from './wire/completions-json.js'
+import { readCompletionsSSE } from './wire/completions-sse.js'
+import type { WireUsage } from './wire.js'
+import { withoutCredentials } from './without-credentials.js'
 
 /** Constructor options: `modelId` is required, and `baseUrl` unless a `client` is given. */
 export type VLLMModelOptions = VLLMModelConfig & { modelId: string } & ({ baseUrl: string } | { client: OpenAI })
 
-const DEFAULT_API_KEY = 'EMPTY'
+/** Which wire API a call used (token-in calls go to completions). */
+type Endpoint = 'chat' | 'completions'
 
 /**
- * A Strands model provider for vLLM's OpenAI-compatible chat endpoint that keeps what
- * RL needs: exact prompt and completion token ids, aligned logprobs, the sampling
- * parameters sent, and a per-call integrity verdict. The instance holds no per-call
- * state, so many agents can share one.
+ * A Strands model provider for vLLM's OpenAI-compatible API that keeps what RL needs: exact prompt and
+ * completion token ids, aligned logprobs, the sampling parameters sent, and a per-call integrity verdict.
+ *
+ * Each call runs four parts: a prompt source (`request/`), the transport (`transport/`: one HTTP call, pauses,
+ * session key), a wire reader (`wire/`: SSE or JSON, chat or completions) and the capture + event mapper. The
+ * instance holds no per-call state, so many agents can share one.
  */
 export class VLLMModel extends Model<VLLMModelConfig> {
   private config: VLLMModelConfig
   private client: OpenAI
   private readonly errorBodies = new WeakMap<Headers, string>()
   private readonly warned = new Set<string>()
+  private readonly server: ServerInfo
 
   constructor(options: VLLMModelOptions) {
     super()
     validateConfig(options)
     this.config = { apiKey: DEFAULT_API_KEY, returnTokenIds: false, maxRetries: 0, ...options }
     this.warnManagedParams(this.config.params)
-    this.client = this.config.client ?? this.buildClient()
+    this.client = this.config.client ?? buildClient(this.config, this.errorBodies)
+    this.server = new ServerInfo(
+      () => this.client,
+      () => this.config
+    )
   }
 
   updateConfig(modelConfig: VLLMModelConfig): void {
@@ -53,20 +71,47 @@ export class VLLMModel extends Model<VLLMModelConfig> {
         next.timeoutMs !== this.config.timeoutMs ||
         next.maxRetries !== this.config.maxRetries ||
         next.headers !== this.config.headers)
+    const serverChanged =
+      next.client !== this.config.client || next.baseUrl !== this.config.baseUrl || next.modelId !== this.config.modelId
     this.config = next
     this.warnManagedParams(modelConfig.params)
     if (next.client) this.client = next.client
-    else if (rebuild) this.client = this.buildClient()
+    else if (rebuild) this.client = buildClient(next, this.errorBodies)
+    if (serverChanged) this.server.reset()
   }
 
+  /** A copy of the configuration; `contextWindowLimit` is the server's `max_model_len` once known (see below). */
   getConfig(): VLLMModelConfig {
-    return { ...this.config }
+    const limit = this.config.contextWindowLimit ?? this.server.maxModelLen
+    return limit === undefined ? { ...this.config } : { ...this.config, contextWindowLimit: limit }
+  }
+
+  /**
+   * The server's count of the prompt these messages make (vLLM `/tokenize` with the same messages, tools and
+   * `chat_template_kwargs` as the request). Falls back to the SDK's estimate, with one warning, when the endpoint
+   * is unreachable (behind a gateway such as Agent Lightning's, which forwards only completions). Also resolves
+   * `contextWindowLimit` from `max_model_len`, so the SDK's utilization projections use the real window.
+   */
+  override async countTokens(messages: Message[], options?: CountTokensOptions): Promise<number> {
+    const count = await this.server.countTokens(messages, options, (m) => this.warnOnce(m, m))
+    if (count.ok) return count.tokens
+    this.warnOnce('count-tokens', `countTokens: ${count.reason}; using the SDK's character estimate instead`)
+    return super.countTokens(messages, options)
+  }
+
+  /** `max_model_len` of the served model (`GET /v1/models`, or `/tokenize`), fetched once and cached. */
+  resolveContextWindowLimit(): Promise<number | undefined> {
+    if (this.config.contextWindowLimit !== undefined) return Promise.resolve(this.config.contextWindowLimit)
+    return this.server.resolveMaxModelLen()
   }
 
   async *stream(messages: Message[], options?: StreamOptions): AsyncGenerator<ModelStreamEvent> {
     const config = this.config
     const client = this.client
-    const request = buildRequest(config, messages, options, (m) => this.warnOnce(m, m))
+    const request = buildChatRequest(config, messages, options, (m) => this.warnOnce(m, m))
+    const session = resolveSessionKey(config.session, messages, options)
+    if (session?.body) request.body.session_id = session.id
+    const stream = config.stream !== false
     const startMs = Date.now()
     const capture = new TokenCapture({
       logprobs: request.logprobs,
@@ -74,77 +119,85 @@ export class VLLMModel extends Model<VLLMModelConfig> {
       sampling: request.sampling,
       eosTokenIds: config.eosTokenIds,
       startMs,
+      mode: 'chat',
+      transport: stream ? 'stream' : 'json',
+      sessionId: session?.id ?? null,
     })
-    const mapper = new EventMapper((name, raw) => this.onInvalidToolInput(name, raw))
     const ctx: ErrorContext = {
       url: withoutCredentials(`${client.baseURL}/chat/completions`),
       apiKey: config.apiKey,
       bodies: this.errorBodies,
     }
     const signal = options?.cancelSignal
+    const pauses: TitoPause[] = capture.pauses
+    const response = await sendRequest({
+      client,
+      path: '/chat/completions',
+      body: request.body,
+      stream,
+      signal,
+      headers: session ? { [session.header]: session.id } : undefined,
+      pause: resolvePauseRetry(config.pauseRetry),
+      ctx,
+      pauses,
+      onPause: (pause) => {
+        const reason = pause.reason ? ` (${pause.reason})` : ''
+        const message =
+          `[strands-vllm] ${pause.gatewayPaused ? 'gateway paused' : 'server asked to wait'}${reason}: ` +
+          `429 with Retry-After ${Math.round(pause.retryAfterMs)} ms; waiting ${Math.round(pause.waitMs)} ms ` +
+          `(pause ${pause.attempt}, ${Math.round(pause.waitedMs)} ms of ${pause.budgetMs} ms budget used)`
+        const logger = this.logger
+        if (logger.info) logger.info(message)
+        else logger.warn(message)
+        const onPause = config.pauseRetry === false ? undefined : config.pauseRetry?.onPause
+        onPause?.(pause)
+      },
+    })
+    const sink = new CallSink(capture, new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)))
+    yield* this.read('chat', response, sink, { ctx, signal, withIds: request.returnTokenIds, startMs })
+  }
 
-    let body: ReadableStream<Uint8Array>
-    try {
-      // The client handles auth, retries and HTTP errors; the SSE body is parsed here (see sse.ts).
-      const response = await client.chat.completions
-        .create(request.body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, signal ? { signal } : undefined)
-        .asResponse()
-      if (!response.body) throw new VLLMStreamError('vLLM answered without a response body', { url: ctx.url })
-      body = response.body
-    } catch (error) {
-      throw classifyRequestError(error, ctx)
-    }
-
+  /** Reads one response (any endpoint × transport) into Strands events; the same checks and errors for all four. */
+  private async *read(
+    endpoint: Endpoint,
+    response: TransportResponse,
+    sink: CallSink,
+    call: { ctx: ErrorContext; signal: AbortSignal | undefined; withIds: boolean; startMs: number }
+  ): AsyncGenerator<ModelStreamEvent> {
+    const { capture, mapper } = sink
+    const { ctx, signal, withIds } = call
     const out = mapper.out
-    let finished = false
     let started = false
-    let usage: WireUsage | undefined
-    let done = false
     try {
-      for await (const batch of readSSEBatches(body, config.timeoutMs)) {
-        if (capture.firstByteMs === null) capture.firstByteMs = Date.now()
-        if (!started) {
-          started = true
-          yield { type: 'modelMessageStartEvent', role: 'assistant' }
-        }
-        for (let b = 0; b < batch.length; b++) {
-          const data = batch[b]!
-          if (data === '[DONE]') {
-            done = true
-            break
+      if (response.kind === 'sse') {
+        const reader =
+          endpoint === 'chat'
+            ? readChatSSE(response.body, sink, this.config.timeoutMs)
+            : readCompletionsSSE(response.body, sink, this.config.timeoutMs)
+        for await (const _ of reader) {
+          if (capture.firstByteMs === null) capture.firstByteMs = Date.now()
+          if (!started) {
+            started = true
+            yield { type: 'modelMessageStartEvent', role: 'assistant' }
           }
-          const chunk = JSON.parse(data) as WireChunk
-          if (chunk.error) throw new APIError(undefined, chunk.error as Record<string, unknown>, undefined, undefined)
-          if (capture.responseId === null && chunk.id) {
-            capture.responseId = chunk.id
-            capture.model = chunk.model ?? null
-          }
-          if (chunk.prompt_token_ids !== undefined && chunk.prompt_token_ids !== null) {
-            capture.addPromptTokenIds(chunk.prompt_token_ids)
-          }
-          if (chunk.usage) usage = chunk.usage
-          const choice = chunk.choices?.[0]
-          if (!choice) continue
-          capture.addChoice(choice)
-          if (choice.delta) mapper.delta(choice.delta)
-          const finishReason = choice.finish_reason
-          if (finishReason) {
-            finished = true
-            capture.finishReason = finishReason
-            capture.stopReason = choice.stop_reason ?? null
-            mapper.closeAll()
+          if (out.length > 0) {
+            for (let i = 0; i < out.length; i++) yield out[i]!
+            out.length = 0
           }
         }
-        if (out.length > 0) {
-          for (let i = 0; i < out.length; i++) yield out[i]!
-          out.length = 0
-        }
-        if (done) break
+      } else {
+        capture.firstByteMs = Date.now()
+        if (endpoint === 'chat') readChatJson(response.text, sink)
+        else readCompletionsJson(response.text, sink)
+        started = true
+        yield { type: 'modelMessageStartEvent', role: 'assistant' }
+        for (let i = 0; i < out.length; i++) yield out[i]!
+        out.length = 0
       }
     } catch (error) {
-      if (usage) capture.setUsage(usage)
-      if (signal?.aborted) throw this.aborted(capture, request.returnTokenIds, ctx)
-      const partial = request.returnTokenIds ? capture.toFields(streamErrorReason(error, config.apiKey)) : undefined
+      if (sink.usage) capture.setUsage(sink.usage)
+      if (signal?.aborted) throw aborted(capture, withIds, ctx)
+      const partial = withIds ? capture.toFields(streamErrorReason(error, this.config.apiKey)) : undefined
       const mapped = classifyStreamError(error, ctx, partial)
       if (VLLMStreamError.isInstance(mapped) && mapped.partial === undefined && partial !== undefined) {
         throw new VLLMStreamError(mapped.message, {
@@ -156,22 +209,32 @@ export class VLLMModel extends Model<VLLMModelConfig> {
       }
       throw mapped
     }
-    if (usage) capture.setUsage(usage)
-    if (signal?.aborted) throw this.aborted(capture, request.returnTokenIds, ctx)
-    if (!finished) {
+    if (sink.usage) capture.setUsage(sink.usage)
+    if (signal?.aborted) throw aborted(capture, withIds, ctx)
+    if (!sink.finished) {
+      const json = response.kind === 'json'
       const reason: TitoReason = {
         code: 'stream_incomplete',
-        message: 'the stream ended without a finish_reason',
+        message: json ? 'the response had no finish_reason' : 'the stream ended without a finish_reason',
       }
       throw new VLLMStreamError(
-        'the vLLM stream ended without a finish_reason (connection cut or server crash); the response is incomplete',
-        { isRetryable: true, url: ctx.url, partial: request.returnTokenIds ? capture.toFields(reason) : undefined }
+        json
+          ? 'the vLLM response carried no choice with a finish_reason; the response is incomplete'
+          : 'the vLLM stream ended without a finish_reason (connection cut or server crash); the response is incomplete',
+        { isRetryable: true, url: ctx.url, partial: withIds ? capture.toFields(reason) : undefined }
+      )
+    }
+    if (capture.finishReason === 'abort') {
+      throw new VLLMGenerationAbortedError(
+        "vLLM aborted the generation (finish_reason 'abort', e.g. a trainer pausing for a weight sync): the " +
+          'sequence was cut, not ended; retry the call',
+        { url: ctx.url, partial: withIds ? capture.toFields() : undefined }
       )
     }
     if (!started) yield { type: 'modelMessageStartEvent', role: 'assistant' }
 
     const stopReason = mapStopReason(capture.finishReason, mapper.toolCallCount)
-    yield request.returnTokenIds
+    yield withIds
       ? {
           type: 'modelMessageStopEvent',
           stopReason,
@@ -179,49 +242,15 @@ export class VLLMModel extends Model<VLLMModelConfig> {
         }
       : { type: 'modelMessageStopEvent', stopReason }
     const endMs = Date.now()
+    const usage = sink.usage
     yield {
       type: 'modelMetadataEvent',
       ...(usage ? { usage: toUsage(usage) } : {}),
       metrics: {
-        latencyMs: endMs - startMs,
-        ...(capture.firstByteMs === null ? {} : { timeToFirstByteMs: capture.firstByteMs - startMs }),
+        latencyMs: endMs - call.startMs,
+        ...(capture.firstByteMs === null ? {} : { timeToFirstByteMs: capture.firstByteMs - call.startMs }),
       },
     }
-  }
-
-  private aborted(capture: TokenCapture, withIds: boolean, ctx: ErrorContext): VLLMAbortedError {
-    const reason: TitoReason = { code: 'stream_incomplete', message: 'the request was aborted by the cancel signal' }
-    return new VLLMAbortedError('vLLM request aborted by the cancel signal; the response is incomplete', {
-      url: ctx.url,
-      partial: withIds ? capture.toFields(reason) : undefined,
-    })
-  }
-
-  private buildClient(): OpenAI {
-    const { baseUrl, apiKey, timeoutMs, maxRetries, headers } = this.config
-    const bodies = this.errorBodies
-    return new OpenAI({
-      baseURL: baseUrl ?? null,
-      apiKey: apiKey ?? DEFAULT_API_KEY,
-      maxRetries: maxRetries ?? 0,
-      // Every failure reaches the caller as a typed error; the client's own console logging would repeat it.
-      logLevel: 'off',
-      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
-      ...(headers === undefined ? {} : { defaultHeaders: headers }),
-      // Keep the raw body of error answers: the openai client drops the message of
-      // vLLM's older flat error shape, which context-overflow detection needs.
-      fetch: async (input, init) => {
-        const response = await fetch(input, init)
-        if (!response.ok) {
-          try {
-            bodies.set(response.headers, await response.clone().text())
-          } catch {
-            // The body is optional context; the status alone still classifies the error.
-          }
-        }
-        return response
-      },
-    })
   }
 
   private get logger(): VLLMLogger {
@@ -253,6 +282,14 @@ export class VLLMModel extends Model<VLLMModelConfig> {
   }
 }
 
+function aborted(capture: TokenCapture, withIds: boolean, ctx: ErrorContext): VLLMAbortedError {
+  const reason: TitoReason = { code: 'stream_incomplete', message: 'the request was aborted by the cancel signal' }
+  return new VLLMAbortedError('vLLM request aborted by the cancel signal; the response is incomplete', {
+    url: ctx.url,
+    partial: withIds ? capture.toFields(reason) : undefined,
+  })
+}
+
 function toUsage(usage: WireUsage): Usage {
   const input = usage.prompt_tokens ?? 0
   const output = usage.completion_tokens ?? 0
@@ -268,17 +305,4 @@ function toUsage(usage: WireUsage): Usage {
 function streamErrorReason(error: unknown, apiKey: string | undefined): TitoReason {
   const message = redact(error instanceof Error ? error.message : String(error), apiKey)
   return { code: 'stream_error', message: `the stream failed: ${message}` }
-}
-
-/** The URL without user info or query, so credentials embedded in `baseUrl` never reach an error message. */
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url)
-    parsed.username = ''
-    parsed.password = ''
-    parsed.search = ''
-    return parsed.toString()
-  } catch {
-    return url
-  }
 }

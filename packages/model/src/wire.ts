@@ -70,11 +70,55 @@ export interface WireUsage {
   prompt_tokens_details?: { cached_tokens?: number | null } | null
 }
 
+/** A streamed chat chunk. */
 export interface WireChunk {
   id?: string
   model?: string
   choices?: WireChoice[]
   usage?: WireUsage | null
   prompt_token_ids?: unknown
+  error?: unknown
+}
+
+/** A non-streaming chat choice: `message` instead of `delta`, the same `token_ids` / `logprobs`. */
+export interface WireChatJsonChoice extends Omit<WireChoice, 'delta'> {
+  message?: (Omit<WireDelta, 'tool_calls'> & { tool_calls?: WireToolCallDelta[] | null }) | null
+}
+
+/** A non-streaming chat response (`prompt_token_ids` at the top level, once). */
+export interface WireChatJson {
+  id?: string
+  model?: string
+  choices?: WireChatJsonChoice[]
+  usage?: WireUsage | null
+  prompt_token_ids?: unknown
+  error?: unknown
+}
+
+/** The completions logprobs shape: parallel arrays, `top_logprobs` as `{token: logprob}` maps. */
+export interface WireCompletionLogprobs {
+  tokens?: unknown
+  token_logprobs?: unknown
+  top_logprobs?: unknown
+  text_offset?: unknown
+}
+
+/** A `/v1/completions` choice, streamed or not: both id fields sit on the choice. */
+export interface WireCompletionChoice {
+  index?: number
+  text?: string | null
+  finish_reason?: string | null
+  stop_reason?: number | string | null
+  prompt_token_ids?: unknown
+  token_ids?: unknown
+  logprobs?: WireCompletionLogprobs | null
+}
+
+/** A `/v1/completions` chunk or whole response. */
+export interface WireCompletion {
+  id?: string
+  model?: string
+  choices?: WireCompletionChoice[]
+  usage?: WireUsage | null
   error?: unknown
 }

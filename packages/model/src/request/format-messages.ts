@@ -7,8 +7,8 @@ import type {
   ToolResultBlock,
   ToolUseBlock,
 } from '@strands-agents/sdk'
-import { getInvalidToolInput } from './invalid-tool-input.js'
-import type { WireContentPart, WireMessage, WireToolCall } from './wire.js'
+import { getInvalidToolInput } from '../invalid-tool-input.js'
+import type { WireContentPart, WireMessage, WireToolCall } from '../wire.js'
 
 type Warn = (message: string) => void
 

@@ -1,13 +1,13 @@
 import type { Message, StreamOptions, ToolChoice, ToolSpec } from '@strands-agents/sdk'
-import { MANAGED_PARAM_KEYS, type VLLMModelConfig } from './config.js'
+import { MANAGED_PARAM_KEYS, type VLLMModelConfig } from '../config.js'
+import type { WireMessage, WireTool, WireToolChoice } from '../wire.js'
 import { formatMessages, formatSystemPrompt } from './format-messages.js'
-import type { WireMessage, WireTool, WireToolChoice } from './wire.js'
 
 /**
  * Body keys that shape sampling. vLLM fills omitted ones from the model's generation
  * config, so RL needs exactly what was sent; these are copied into `tito.sampling`.
  */
-export const SAMPLING_KEYS: ReadonlySet<string> = new Set([
+const SAMPLING_KEYS: ReadonlySet<string> = new Set([
   'temperature',
   'top_p',
   'top_k',
@@ -68,17 +68,18 @@ export function formatTools(toolSpecs: readonly ToolSpec[]): WireTool[] {
   }))
 }
 
-export function formatToolChoice(choice: ToolChoice): WireToolChoice {
+function formatToolChoice(choice: ToolChoice): WireToolChoice {
   if ('any' in choice) return 'required'
   if ('tool' in choice) return { type: 'function', function: { name: choice.tool.name } }
   return 'auto'
 }
 
 /**
- * `{ ...params, model, messages, stream, stream_options, tools?, tool_choice?, max_tokens,
- * temperature, top_p, return_token_ids?, logprobs?, top_logprobs? }`: later keys win.
+ * The chat prompt source: `{ ...params, model, messages, stream, stream_options?, tools?, tool_choice?,
+ * max_tokens, temperature, top_p, return_token_ids?, logprobs?, top_logprobs? }` (later keys win). The server
+ * renders the messages with its chat template.
  */
-export function buildRequest(
+export function buildChatRequest(
   config: VLLMModelConfig,
   messages: readonly Message[],
   options: StreamOptions | undefined,
@@ -95,8 +96,10 @@ export function buildRequest(
   if (system) wireMessages.unshift(system)
   body.model = config.modelId
   body.messages = wireMessages
-  body.stream = true
-  body.stream_options = { include_usage: true }
+  const stream = config.stream !== false
+  body.stream = stream
+  // `stream_options` without `stream` is a 400; vLLM's default `include_usage` is false, and usage is a check.
+  if (stream) body.stream_options = { include_usage: true }
 
   const toolSpecs = options?.toolSpecs
   const sendTools = !config.disableTools && toolSpecs !== undefined && toolSpecs.length > 0

@@ -8,8 +8,8 @@ import {
   ToolUseBlock,
 } from '@strands-agents/sdk'
 import { describe, expect, it } from 'vitest'
-import { buildRequest } from './build-request.js'
-import { makeInvalidToolInput } from './invalid-tool-input.js'
+import { makeInvalidToolInput } from '../invalid-tool-input.js'
+import { buildChatRequest } from './chat-request.js'
 
 const noWarn = (): void => {}
 
@@ -40,7 +40,7 @@ describe('buildRequest', () => {
   ]
 
   it('formats history: reasoning_content, raw invalid arguments as a JSON string, unprefixed error results, tool messages first', () => {
-    const { body } = buildRequest(
+    const { body } = buildChatRequest(
       { modelId: 'm', baseUrl: 'http://x/v1' },
       history,
       { systemPrompt: [new TextBlock('You are '), new TextBlock('helpful.')] },
@@ -66,7 +66,7 @@ describe('buildRequest', () => {
 
   it('sends JSON tool results as their JSON text and hoists images into a user message', () => {
     const image = new ImageBlock({ format: 'png', source: { bytes: new Uint8Array([1, 2, 3]) } })
-    const { body } = buildRequest(
+    const { body } = buildChatRequest(
       { modelId: 'm', baseUrl: 'http://x/v1' },
       [
         new Message({
@@ -90,7 +90,7 @@ describe('buildRequest', () => {
   })
 
   it('builds the body with managed keys winning, tools, tool choice and every sampling key recorded', () => {
-    const built = buildRequest(
+    const built = buildChatRequest(
       {
         modelId: 'Qwen/Qwen3-8B',
         baseUrl: 'http://x/v1',
@@ -141,13 +141,13 @@ describe('buildRequest', () => {
     const specs = [{ name: 'add', description: 'Add' }]
     const msgs = [new Message({ role: 'user', content: [new TextBlock('hi')] })]
     const base = { modelId: 'm', baseUrl: 'http://x/v1' }
-    expect(buildRequest(base, msgs, { toolSpecs: specs, toolChoice: { auto: {} } }, noWarn).body.tool_choice).toBe(
+    expect(buildChatRequest(base, msgs, { toolSpecs: specs, toolChoice: { auto: {} } }, noWarn).body.tool_choice).toBe(
       'auto'
     )
-    expect(buildRequest(base, msgs, { toolSpecs: specs, toolChoice: { any: {} } }, noWarn).body.tool_choice).toBe(
+    expect(buildChatRequest(base, msgs, { toolSpecs: specs, toolChoice: { any: {} } }, noWarn).body.tool_choice).toBe(
       'required'
     )
-    const disabled = buildRequest(
+    const disabled = buildChatRequest(
       { ...base, disableTools: true, params: { tool_choice: 'none' } },
       msgs,
       { toolSpecs: specs, toolChoice: { any: {} } },

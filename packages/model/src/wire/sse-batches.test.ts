@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readSSEBatches } from './sse.js'
+import { readSSEBatches } from './sse-batches.js'
 
 function body(parts: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
@@ -43,5 +43,27 @@ describe('readSSEBatches', () => {
 
   it('drops an event cut off by the end of the body', async () => {
     expect((await all(['data: {"a":1}\n\ndata: {"cut'])).flat()).toEqual(['{"a":1}'])
+  })
+
+  it('reads bare-CR line endings, valid SSE that used to drop the whole stream (issue 13 item 10)', async () => {
+    expect((await all(['data: {"a":1}\r\rdata: {"b"', ':2}\r', '\r', 'data: [DONE]\r\r'])).flat()).toEqual([
+      '{"a":1}',
+      '{"b":2}',
+      '[DONE]',
+    ])
+  })
+
+  it('mixes CRLF, CR and LF, ignores event:/id:/retry: fields and comments, and joins multi-line data', async () => {
+    const parts = [': ping\r\nevent: message\rid: 7\nretry: 10\r\ndata: a\rdata: b\n\r\n', 'data: c\r\n\r\n']
+    expect((await all(parts)).flat()).toEqual(['a\nb', 'c'])
+  })
+
+  it('reassembles one event of several megabytes sent in small pieces', async () => {
+    const payload = JSON.stringify({ prompt_token_ids: Array.from({ length: 400_000 }, (_, i) => i % 151_000) })
+    const event = `data: ${payload}\n\n`
+    const parts: string[] = []
+    for (let i = 0; i < event.length; i += 4096) parts.push(event.slice(i, i + 4096))
+    const batches = await all(parts)
+    expect(batches.flat()).toEqual([payload])
   })
 })

@@ -1,0 +1,12 @@
+/**
+ * Building blocks for sibling packages and advanced users (`@strands-vllm/model/internal`). Not covered by the
+ * semver promise of the root entry: names here may change in a minor release.
+ */
+export { redact } from '../classify-error.js'
+export { isNonNegativeInteger } from '../non-negative-integer.js'
+export { buildChatRequest, formatTools } from '../request/chat-request.js'
+export { formatMessages, formatSystemPrompt } from '../request/format-messages.js'
+export { serverRoot } from '../server-info.js'
+export { TokenCapture } from '../token-capture.js'
+export { readSSEBatches } from '../wire/sse-batches.js'
+export { withoutCredentials } from '../without-credentials.js'
