@@ -100,6 +100,12 @@ export interface VLLMModelConfig extends BaseModelConfig {
   pauseRetry?: false | VLLMPauseRetryConfig
   /** Session affinity key (body `session_id` + `X-Session-ID`). `false` disables. Default: resolved per call. */
   session?: false | VLLMSessionConfig
+  /**
+   * `'server'`: `countTokens` asks vLLM's `/tokenize` (exact, one extra round trip per model call, since the
+   * agent counts before every call). Default `'estimate'`: the SDK's heuristic, added by the agent to the exact
+   * `usage` of the previous call.
+   */
+  countTokens?: 'server' | 'estimate'
 }
 
 /** Request-body keys the provider sets itself; `params` cannot override them. */
@@ -159,6 +165,9 @@ export function validateConfig(config: VLLMModelConfig): void {
   }
   if (config.stream !== undefined && typeof config.stream !== 'boolean') {
     throw new VLLMConfigError("VLLMModel: 'stream' must be true or false")
+  }
+  if (config.countTokens !== undefined && config.countTokens !== 'server' && config.countTokens !== 'estimate') {
+    throw new VLLMConfigError("VLLMModel: 'countTokens' must be 'server' or 'estimate'")
   }
   validatePauseRetry(config.pauseRetry)
   validateSession(config.session)

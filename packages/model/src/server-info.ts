@@ -2,8 +2,11 @@ import type { CountTokensOptions, Message } from '@strands-agents/sdk'
 import type OpenAI from 'openai'
 import { redact } from './classify-error.js'
 import type { VLLMModelConfig } from './config.js'
+import { isNonNegativeInteger } from './non-negative-integer.js'
 import { formatTools } from './request/chat-request.js'
 import { formatMessages, formatSystemPrompt } from './request/format-messages.js'
+
+const isPositiveInteger = (value: unknown): value is number => isNonNegativeInteger(value) && value > 0
 
 export type TokenCount = { ok: true; tokens: number } | { ok: false; reason: string }
 
@@ -45,7 +48,6 @@ export class ServerInfo {
     options: CountTokensOptions | undefined,
     warn: (message: string) => void
   ): Promise<TokenCount> {
-    const limit = this.config().contextWindowLimit === undefined ? this.resolveMaxModelLen() : undefined
     if (this.tokenizeUnreachable) return { ok: false, reason: this.tokenizeUnreachable }
     const config = this.config()
     const client = this.client()
@@ -66,10 +68,10 @@ export class ServerInfo {
         },
         maxRetries: 0,
       })) as { count?: unknown; max_model_len?: unknown }
-      if (typeof answer.max_model_len === 'number' && this.maxModelLen === undefined) {
+      // /tokenize says max_model_len too: the context window is known from the first count on.
+      if (isPositiveInteger(answer.max_model_len) && this.maxModelLen === undefined) {
         this.maxModelLen = answer.max_model_len
       }
-      await limit
       if (typeof answer.count === 'number') return { ok: true, tokens: answer.count }
       return { ok: false, reason: `POST ${safe(url, config)} answered without a count` }
     } catch (error) {
@@ -91,7 +93,7 @@ export class ServerInfo {
       const id = this.config().modelId
       const entry = list.data?.find((m) => m.id === id) ?? list.data?.[0]
       const len = entry?.max_model_len
-      if (typeof len === 'number' && Number.isInteger(len) && len > 0) this.maxModelLen = len
+      if (isPositiveInteger(len)) this.maxModelLen = len
     } catch {
       // Unknown stays unknown: the SDK then uses its default window (and says so).
     }

@@ -62,7 +62,7 @@ export class TokenCapture {
   private invalidLogprobs = 0
   private misalignedChunks = 0
   private otherChoices = 0
-  private otherIndex: number | undefined
+  private otherIndex: unknown
   private readonly options: CaptureOptions
 
   constructor(options: CaptureOptions) {
@@ -255,7 +255,8 @@ export class TokenCapture {
     if (this.otherChoices > 0) {
       add(
         'choice_index_unexpected',
-        `${this.otherChoices} choice(s) with index ${this.otherIndex} arrived although one sequence was requested; ` +
+        `${this.otherChoices} choice(s) with index ${JSON.stringify(this.otherIndex)} arrived although one ` +
+          'sequence was requested; ' +
           'only index 0 was captured'
       )
     }
@@ -303,12 +304,13 @@ export class TokenCapture {
   }
 
   private checkFinish(add: (code: TitoReason['code'], message: string) => void): void {
-    const finish = this.finishReason
+    const finish: unknown = this.finishReason
     if (finish === null) return
     if (finish === 'abort') {
       add('finish_abort', "finish_reason 'abort': the server cut the generation; the sequence did not end")
-    } else if (!KNOWN_FINISH_REASONS.has(finish)) {
-      add('finish_unknown', `finish_reason '${finish}' is not one this package knows; the end cannot be vouched for`)
+    } else if (typeof finish !== 'string' || !KNOWN_FINISH_REASONS.has(finish)) {
+      const shown = typeof finish === 'string' ? `'${finish}'` : JSON.stringify(finish)
+      add('finish_unknown', `finish_reason ${shown} is not one this package knows; the end cannot be vouched for`)
     }
   }
 

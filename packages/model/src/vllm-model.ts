@@ -87,19 +87,33 @@ export class VLLMModel extends Model<VLLMModelConfig> {
   }
 
   /**
-   * The server's count of the prompt these messages make (vLLM `/tokenize` with the same messages, tools and
-   * `chat_template_kwargs` as the request). Falls back to the SDK's estimate, with one warning, when the endpoint
-   * is unreachable (behind a gateway such as Agent Lightning's, which forwards only completions). Also resolves
-   * `contextWindowLimit` from `max_model_len`, so the SDK's utilization projections use the real window.
+   * With `countTokens: 'server'`: the server's count of the prompt these messages make (vLLM `/tokenize` with the
+   * same messages, tools and `chat_template_kwargs` as the request), falling back to the SDK's estimate with one
+   * warning when the endpoint is unreachable (behind a gateway such as Agent Lightning's, which forwards only
+   * completions); it also learns `max_model_len` on the first count. Default `'estimate'`: the SDK's character
+   * estimate, which the agent only adds to the exact `usage` vLLM reported for the previous call.
    */
   override async countTokens(messages: Message[], options?: CountTokensOptions): Promise<number> {
+    if (this.config.countTokens !== 'server') return super.countTokens(messages, options)
     const count = await this.server.countTokens(messages, options, (m) => this.warnOnce(m, m))
     if (count.ok) return count.tokens
     this.warnOnce('count-tokens', `countTokens: ${count.reason}; using the SDK's character estimate instead`)
     return super.countTokens(messages, options)
   }
 
-  /** `max_model_len` of the served model (`GET /v1/models`, or `/tokenize`), fetched once and cached. */
+  /**
+   * The SDK's utilization estimate, against the server's `max_model_len` when `contextWindowLimit` is not
+   * configured. The first call without a known limit starts resolving it (`GET /v1/models`, once per instance)
+   * and uses the SDK's default until it is known; await `resolveContextWindowLimit()` first to avoid that.
+   */
+  override estimateUtilization(inputTokens: number): number {
+    if (this.config.contextWindowLimit === undefined && this.server.maxModelLen === undefined) {
+      void this.server.resolveMaxModelLen()
+    }
+    return super.estimateUtilization(inputTokens)
+  }
+
+  /** `max_model_len` of the served model (`GET /v1/models`), fetched once and cached; `contextWindowLimit` if set. */
   resolveContextWindowLimit(): Promise<number | undefined> {
     if (this.config.contextWindowLimit !== undefined) return Promise.resolve(this.config.contextWindowLimit)
     return this.server.resolveMaxModelLen()
