@@ -20,11 +20,12 @@ export function pyJsonDumps(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(String(k))}: ${pyJsonDumps(v)}`).join(', ')}}`
 }
 
-/** `repr` of a Python int or float as `json.dumps` writes it. */
+/** A JS number as `json.dumps` writes the Python int or float it stands for. */
 function pyNumber(n: number): string {
   if (Number.isNaN(n)) return 'NaN'
   if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity'
-  if (Number.isInteger(n)) return Number.isSafeInteger(n) ? String(n === 0 ? 0 : n) : BigInt(n).toString()
+  // Python ints arrive as safe integers or bigints; a larger whole number is a float there.
+  if (Number.isSafeInteger(n)) return String(n + 0)
   // Shortest round-trip digits (the same in JS and Python), laid out the way Python's float repr does.
   const [mantissa = '', exp = '0'] = Math.abs(n).toExponential().split('e')
   const digits = mantissa.replace('.', '')
