@@ -51,8 +51,12 @@ function serializedObject(args: unknown): string | undefined {
   }
 }
 
-/** A closed block that is not a call object: keep it a call (so it fails as one) with the raw text as arguments. */
-function brokenCall(text: string): ParsedToolCall {
+/**
+ * A closed block that is not a call object: keep it a call (so it fails as one) with the raw text as arguments.
+ * An empty block has nothing to call and stays content.
+ */
+function brokenCall(text: string): ParsedToolCall | undefined {
+  if (text.length === 0) return undefined
   const name = /"name"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? ''
   return { name, arguments: text }
 }

@@ -107,13 +107,14 @@ export class TaggedToolCallParser implements ResponseParser {
 
   /** Emits `s` minus its last `hold` characters (kept for the next piece); drops whitespace right after a call. */
   private emitText(s: string, hold: number, final: boolean): void {
-    let from = 0
     const end = s.length - hold
+    let from = 0
     if (this.afterCall) {
+      // A held tag prefix starts with `<`, so the whitespace never runs into it.
       from = skipPySpace(s, 0)
       if (from >= end) {
-        // Only whitespace so far: keep waiting for real text, or drop it when nothing more can come.
-        if (!final) this.held = s
+        // Nothing but whitespace yet: it is not content whatever follows, so it is not kept either.
+        if (!final && hold > 0) this.held = s.slice(end)
         return
       }
       this.afterCall = false

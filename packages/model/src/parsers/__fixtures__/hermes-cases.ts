@@ -144,6 +144,13 @@ export const hermesCases: ParserFixture[] = [
     expected: { calls: [{ name: '', arguments: 'get_weather(city="Paris")' }] },
   },
   {
+    name: 'an empty block is content, not a call with empty arguments',
+    source: 'own',
+    parsers: hermes,
+    output: 'x<tool_call>\n</tool_call>',
+    expected: { content: 'x<tool_call>\n</tool_call>', calls: [] },
+  },
+  {
     name: 'whitespace between and after calls is not content',
     source: 'own (vllm: whitespace-only content next to tool calls is dropped)',
     parsers: hermes,
