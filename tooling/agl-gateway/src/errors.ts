@@ -1,0 +1,13 @@
+const marker: unique symbol = Symbol.for('strands-vllm.error.AglGatewayError')
+
+/** Misuse of the stand-in (bad options, a rollout in the wrong state for the controller helper). */
+export class AglGatewayError extends Error {
+  protected readonly [marker] = true
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AglGatewayError'
+  }
+  static isInstance(error: unknown): error is AglGatewayError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true
+  }
+}
