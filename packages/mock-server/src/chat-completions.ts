@@ -1,90 +1,84 @@
 import { randomUUID } from 'node:crypto'
 import { QWEN3_TOKENS } from '@strands-vllm/tokenizer'
 import { checkContextLength } from './context-length.js'
+import { type Conversation, chatConversation } from './conversation.js'
 import { badRequest, MockVLLMError, VLLMRequestError } from './errors.js'
 import type { Exchange } from './exchange.js'
-import { type Generation, generateIds, renderAssistantText } from './generate.js'
-import { chatLogprobs, logprobValues } from './logprob-views.js'
-import { messageParts, type OutputLayout, parseOutput, StreamingParser } from './output-parsers.js'
+import { applyFinishFault, type Generation, generateIds, renderAssistantText } from './generate.js'
+import { chatLogprobs, logprobValues, promptLogprobs } from './logprob-views.js'
+import { hermesToolCallId } from './parsers/hermes.js'
+import { type MessageParts, type OutputParsing, parseMessage, StreamView } from './parsers/output-view.js'
+import type { ToolCallDelta } from './parsers/types.js'
 import { policyContext } from './policies/context.js'
 import { pyJsonDumps } from './py-json.js'
 import { renderPromptIds, templateInput } from './render-prompt.js'
+import { checkChatRequest, checkMaxLogprobs, checkN } from './request-checks.js'
 import { SseWriter } from './sse.js'
+import { streamUsage, usageOf } from './stream-usage.js'
 import type { ChatCompletionRequest, PolicyOutput, RecordedChoice } from './types.js'
 
-/** A generated choice and its parsed view. */
+/** A generated choice and how vLLM's parsers read it. */
 interface Choice extends Generation {
   index: number
-  layout: OutputLayout
-  finish: 'stop' | 'length' | 'tool_calls'
+  text: string
+  parsing: OutputParsing
   record: RecordedChoice
 }
 
 /** `POST /v1/chat/completions`: render the prompt, ask the policy, then emulate vLLM's output path. */
 export async function chatCompletions(ex: Exchange): Promise<void> {
   const { config } = ex
-  const body = validate(ex)
-  const input = templateInput(body)
+  const body = ex.requestBody<ChatCompletionRequest>()
+  checkChatRequest(body)
+  if (body.messages.length === 0) throw badRequest('`messages` must not be empty', 'messages')
+  const conversation = chatConversation(body)
+  const input = templateInput({
+    ...body,
+    chat_template_kwargs: { ...body.chat_template_kwargs, enable_thinking: conversation.thinking },
+  })
   const promptIds = renderPromptIds(config.tokenizer, input)
   ex.record.promptTokenIds = promptIds
+  const n = checkN(body.n)
+  checkServing(ex, body)
   const maxTokens = checkContextLength(
-    promptIds.length,
-    body.max_completion_tokens ?? body.max_tokens,
-    config.maxModelLen,
+    {
+      inputTokens: promptIds.length,
+      maxTokens: body.max_completion_tokens ?? body.max_tokens,
+      maxModelLen: config.maxModelLen,
+      fromText: true,
+    },
     ex.faults
   )
-  const n = body.n ?? 1
+  // `choice-index`: a second choice streams although n is 1 (a server bug the client must catch).
+  const count = n === 1 && ex.faults.has('choice-index') ? 2 : n
   const choices: Choice[] = []
-  for (let index = 0; index < n; index++) choices.push(await generateChoice(ex, body, index, maxTokens))
+  for (let index = 0; index < count; index++) {
+    choices.push(await generateChoice(ex, body, conversation, index, maxTokens))
+  }
   ex.recordChoices(choices.map((c) => c.record))
-  if (body.stream) await streamChat(ex, body, promptIds, choices)
-  else respond(ex, body, promptIds, choices)
+  const promptText = body.return_prompt_text === true ? promptTextOf(ex, input) : null
+  if (body.stream) await streamChat(ex, body, promptIds, promptText, choices)
+  else respond(ex, body, promptIds, promptText, choices)
 }
 
-function validate(ex: Exchange): ChatCompletionRequest {
-  const body = ex.requestBody<ChatCompletionRequest>()
-  if (!Array.isArray(body.messages) || body.messages.length === 0)
-    throw badRequest('Field required: messages', 'messages')
-  if (body.stream_options != null && !body.stream)
-    throw badRequest('Stream options can only be defined when `stream=True`.')
-  if (body.prompt_logprobs != null && body.stream)
-    throw badRequest('`prompt_logprobs` are not available when `stream=True`.')
-  if (body.top_logprobs != null && body.top_logprobs > 0 && !body.logprobs) {
-    throw badRequest('when using `top_logprobs`, `logprobs` must be set to true.', 'top_logprobs')
-  }
-  if ((body.top_logprobs ?? 0) > ex.config.maxLogprobs) {
-    throw badRequest(
-      `Requested top_logprobs of ${body.top_logprobs}, which is greater than max allowed: ${ex.config.maxLogprobs}`
-    )
-  }
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens
-  if (maxTokens != null && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
-    throw badRequest(`max_tokens must be at least 1, got ${maxTokens}.`, 'max_tokens')
-  }
-  const n = body.n ?? 1
-  if (!Number.isInteger(n) || n < 1) throw badRequest(`n must be at least 1, got ${n}.`, 'n')
-  const tools = body.tools
-  if (body.tool_choice != null && body.tool_choice !== 'none' && !tools?.length) {
-    throw badRequest('When using `tool_choice`, `tools` must be set.')
-  }
-  const choice = body.tool_choice ?? (tools?.length ? 'auto' : 'none')
+/** Checks vLLM makes while serving (parser flags, engine limits): `BadRequestError`s. */
+function checkServing(ex: Exchange, body: ChatCompletionRequest): void {
+  const choice = body.tool_choice ?? (body.tools?.length ? 'auto' : 'none')
   if (choice === 'auto' && ex.config.toolParser === null) {
     throw badRequest('"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set')
   }
-  if (typeof choice === 'object' && !tools?.some((t) => t.function?.name === choice.function?.name)) {
-    throw badRequest(`Tool '${choice.function?.name}' has not been passed in \`tools\`.`)
-  }
-  return body
+  checkMaxLogprobs(body.logprobs ? (body.top_logprobs ?? 0) : null, body.prompt_logprobs, ex.config.maxLogprobs)
 }
 
 async function generateChoice(
   ex: Exchange,
   body: ChatCompletionRequest,
+  conversation: Conversation,
   index: number,
   maxTokens: number
 ): Promise<Choice> {
   const { config } = ex
-  const ctx = policyContext(body, config.seed, index)
+  const ctx = policyContext(body, conversation, config.seed, index)
   let output: PolicyOutput
   try {
     output = await config.policy(ctx)
@@ -93,7 +87,9 @@ async function generateChoice(
   }
   const named = typeof body.tool_choice === 'object' ? body.tool_choice.function.name : undefined
   const text =
-    named === undefined ? renderAssistantText(output, ctx.thinking) : renderNamedCall(output, named, ctx.thinking)
+    named === undefined
+      ? renderAssistantText(output, ctx.thinking, config.toolFormat)
+      : renderNamedCall(output, named, ctx.thinking)
   let gen: Generation
   try {
     gen = generateIds(config.tokenizer, text, output, {
@@ -108,25 +104,26 @@ async function generateChoice(
     if (MockVLLMError.isInstance(error)) throw new VLLMRequestError(500, `mock policy output: ${error.message}`)
     throw error
   }
+  gen = applyFinishFault(gen, ex.faults, QWEN3_TOKENS.imEnd)
   const toolsActive = (body.tools?.length ?? 0) > 0 && body.tool_choice !== 'none'
-  const layout = parseOutput(gen.pieces.join(''), {
+  const parsing: OutputParsing = {
     reasoningParser: config.reasoningParser,
-    toolParser: toolsActive ? config.toolParser : null,
+    toolParser: toolsActive && named === undefined ? config.toolParser : null,
     namedTool: named,
-  })
-  const finish =
-    gen.finishReason === 'stop' && layout.toolCalls.length > 0 && named === undefined ? 'tool_calls' : gen.finishReason
+    tools: body.tools ?? [],
+    thinking: ctx.thinking,
+  }
   return {
     ...gen,
     index,
-    layout,
-    finish,
+    text: gen.pieces.join(''),
+    parsing,
     record: {
       index,
       tokenIds: [],
       generatedTokenIds: gen.ids,
       logprobs: logprobValues(config.seed, gen.ids),
-      finishReason: finish,
+      finishReason: gen.finishReason,
     },
   }
 }
@@ -138,8 +135,18 @@ function renderNamedCall(output: PolicyOutput, name: string, thinking: boolean):
     call === undefined ? '{}' : typeof call.arguments === 'string' ? call.arguments : pyJsonDumps(call.arguments)
   return renderAssistantText(
     { ...(output.reasoning === undefined ? {} : { reasoning: output.reasoning }), content: args },
-    thinking
+    thinking,
+    'hermes'
   )
+}
+
+function promptTextOf(ex: Exchange, input: ReturnType<typeof templateInput>): string {
+  return ex.config.tokenizer.renderChat(input.messages, {
+    tools: input.tools,
+    addGenerationPrompt: input.addGenerationPrompt,
+    continueFinalMessage: input.continueFinalMessage,
+    chatTemplateKwargs: input.chatTemplateKwargs,
+  })
 }
 
 function reasoningField(ex: Exchange): 'reasoning' | 'reasoning_content' {
@@ -149,56 +156,88 @@ function reasoningField(ex: Exchange): 'reasoning' | 'reasoning_content' {
 /** `include_reasoning: false` hides reasoning and, in current vLLM, nulls ids and logprobs too. */
 const hidesIds = (body: ChatCompletionRequest): boolean => body.include_reasoning === false
 
-function respond(ex: Exchange, body: ChatCompletionRequest, promptIds: number[], choices: Choice[]): void {
+/** Non-streaming: auto tool choice finishes `tool_calls` whenever calls were parsed (a fault's reason wins). */
+function jsonFinish(c: Choice, parts: MessageParts): string {
+  if (c.finishReason === 'abort' || c.finishReason === 'repetition') return c.finishReason
+  return parts.toolCalls.length > 0 && c.parsing.namedTool === undefined ? 'tool_calls' : c.finishReason
+}
+
+function respond(
+  ex: Exchange,
+  body: ChatCompletionRequest,
+  promptIds: number[],
+  promptText: string | null,
+  choices: Choice[]
+): void {
   const { config } = ex
   const field = reasoningField(ex)
   const withIds = body.return_token_ids === true && !hidesIds(body)
-  const id = `chatcmpl-${body.request_id ?? randomUUID().replaceAll('-', '')}`
   const completionTokens = choices.reduce((sum, c) => sum + c.ids.length, 0)
-  const response: Record<string, unknown> = {
-    id,
+  const response = {
+    id: `chatcmpl-${body.request_id ?? randomUUID().replaceAll('-', '')}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: config.modelId,
     choices: choices.map((c) => {
-      const parts = messageParts(c.layout)
-      const message: Record<string, unknown> = { role: 'assistant', content: parts.content }
-      if (config.reasoningParser && body.include_reasoning !== false) message[field] = parts.reasoning
-      if (parts.toolCalls.length > 0)
-        message.tool_calls = parts.toolCalls.map((call) => toolCall(call.name, call.arguments))
+      const parts = parseMessage(c.text, c.parsing)
+      const calls = body.parallel_tool_calls === false ? parts.toolCalls.slice(0, 1) : parts.toolCalls
+      const message: Record<string, unknown> = {
+        role: 'assistant',
+        content: parts.content,
+        refusal: null,
+        annotations: null,
+        audio: null,
+        function_call: null,
+      }
+      if (calls.length > 0) {
+        message.tool_calls = calls.map((call) => ({
+          id: hermesToolCallId(),
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        }))
+      }
+      message[field] = body.include_reasoning === false ? null : parts.reasoning
       if (withIds) c.record.tokenIds.push(...c.ids)
+      const finish = jsonFinish(c, parts)
+      c.record.finishReason = finish
       return {
         index: c.index,
         message,
-        logprobs: body.logprobs && !hidesIds(body) ? chatLogprobs(config, c.ids, body.top_logprobs ?? 0) : null,
-        finish_reason: c.finish,
+        logprobs: body.logprobs && !hidesIds(body) ? jsonLogprobs(ex, c.ids, body.top_logprobs ?? 0, c.index) : null,
+        finish_reason: finish,
         stop_reason: c.stopReason,
         token_ids: withIds ? c.ids : null,
+        routed_experts: null,
       }
     }),
-    usage: {
-      prompt_tokens: promptIds.length,
-      total_tokens: promptIds.length + completionTokens,
-      completion_tokens: completionTokens,
-      prompt_tokens_details: null,
-    },
-    prompt_logprobs: null,
+    service_tier: null,
+    system_fingerprint: null,
+    usage: { ...usageOf(promptIds.length, completionTokens), prompt_tokens_details: null },
+    prompt_logprobs: body.prompt_logprobs == null ? null : promptLogprobs(config, promptIds, body.prompt_logprobs),
     prompt_token_ids: body.return_token_ids && !ex.faults.has('missing-prompt-ids') ? promptIds : null,
+    prompt_text: promptText,
     kv_transfer_params: null,
+    ec_transfer_params: null,
+    metrics: null,
   }
+  if (choices[0]) ex.record.finishReason = choices[0].record.finishReason
   ex.sendJson(200, response)
 }
 
-const toolCall = (name: string, args: string): Record<string, unknown> => ({
-  id: `chatcmpl-tool-${randomUUID().replaceAll('-', '')}`,
-  type: 'function',
-  function: { name, arguments: args },
-})
+/** Chat logprobs of a JSON body; `logprobs-misaligned` shifts the entries by one (entry i describes id i + 1). */
+function jsonLogprobs(ex: Exchange, ids: readonly number[], top: number, index: number) {
+  const view = chatLogprobs(ex.config, ids, top)
+  if (!ex.faults.has('logprobs-misaligned') || index !== 0 || view.content.length < 2) return view
+  const content = view.content.slice(1)
+  content.push(view.content.at(-1) as Record<string, unknown>)
+  return { content }
+}
 
 async function streamChat(
   ex: Exchange,
   body: ChatCompletionRequest,
   promptIds: number[],
+  promptText: string | null,
   choices: Choice[]
 ): Promise<void> {
   const { config } = ex
@@ -215,66 +254,78 @@ async function streamChat(
     created: Math.floor(Date.now() / 1000),
     model: config.modelId,
   }
-  const includeUsage = body.stream_options ? (body.stream_options.include_usage ?? true) : false
-  const continuous = body.stream_options?.continuous_usage_stats === true
+  const usage = streamUsage(body.stream_options)
   const dropParserIds = ex.faults.has('drop-parser-ids')
-  let generated = 0
-  const usage = (): Record<string, number> => ({
-    prompt_tokens: promptIds.length,
-    completion_tokens: generated,
-    total_tokens: promptIds.length + generated,
-  })
+  const misaligned = ex.faults.has('logprobs-misaligned')
+  const sent = choices.map(() => 0)
 
   for (const c of choices) {
     const role: Record<string, unknown> = {
       ...head,
       choices: [{ index: c.index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+      prompt_token_ids: body.return_token_ids ? promptIds : null,
+      prompt_text: promptText,
     }
-    if (body.return_token_ids && !ex.faults.has('missing-prompt-ids')) role.prompt_token_ids = promptIds
-    if (continuous) role.usage = usage()
+    if (ex.faults.has('missing-prompt-ids')) delete role.prompt_token_ids
+    if (usage.continuous) role.usage = usageOf(promptIds.length, 0)
     if (!(await sse.send(role))) return
   }
 
-  const parsers = choices.map((c) => new StreamingParser(c.layout))
-  const steps = Math.max(...choices.map((c) => Math.ceil(c.ids.length / interval)), 0)
+  const views = choices.map((c) => new StreamView(c.text, c.parsing))
+  const steps = Math.max(...choices.map((c) => Math.max(1, Math.ceil(c.ids.length / interval))), 0)
   const textAt = choices.map(() => 0)
   for (let step = 0; step < steps; step++) {
     for (const [k, c] of choices.entries()) {
       const start = step * interval
-      if (start >= c.ids.length) continue
+      if (start >= c.ids.length && !(start === 0 && c.ids.length === 0)) continue
       const ids = c.ids.slice(start, start + interval)
       const last = start + interval >= c.ids.length
       textAt[k] = (textAt[k] ?? 0) + c.pieces.slice(start, start + interval).join('').length
-      const parts = (parsers[k] as StreamingParser).advance(textAt[k] ?? 0, last)
-      generated += ids.length
+      const view = views[k] as StreamView
+      const parts = view.advance(textAt[k] ?? 0, last)
+      sent[k] = (sent[k] ?? 0) + ids.length
       const delta: Record<string, unknown> = {}
       if (parts.reasoning !== undefined && body.include_reasoning !== false) delta[field] = parts.reasoning
       if (parts.content !== undefined) delta.content = parts.content
-      if (parts.toolCalls) {
-        delta.tool_calls = parts.toolCalls.map((t) =>
-          t.header
-            ? { index: t.index, ...toolCall(t.name, t.arguments) }
-            : { index: t.index, function: { arguments: t.arguments } }
-        )
-      }
+      const calls = toolDeltas(parts.toolCalls, body)
+      if (calls) delta.tool_calls = calls
       // Old vLLM (#27482) skipped chunks whose text a parser buffered, losing their ids; current vLLM sends `{}`.
       if (dropParserIds && !last && Object.keys(delta).length === 0) continue
-      const choice: Record<string, unknown> = {
-        index: c.index,
-        delta,
-        logprobs: body.logprobs && !hidesIds(body) ? chatLogprobs(config, ids, body.top_logprobs ?? 0, start) : null,
-        finish_reason: last ? c.finish : null,
+      let logprobs: unknown = null
+      if (body.logprobs && !hidesIds(body)) {
+        // `logprobs-misaligned`: the first chunk carries one entry too few, the second one too many.
+        const shift =
+          misaligned && c.index === 0 && c.ids.length > interval ? (step === 0 ? -1 : step === 1 ? 1 : 0) : 0
+        const lpIds = shift === -1 ? ids.slice(0, -1) : shift === 1 ? [c.ids[start - 1] as number, ...ids] : ids
+        logprobs = chatLogprobs(config, lpIds, body.top_logprobs ?? 0, shift === 1 ? start - 1 : start)
       }
-      if (last) choice.stop_reason = c.stopReason
+      const finish = last
+        ? view.toolsStreamed && c.parsing.namedTool === undefined && c.finishReason === 'stop'
+          ? 'tool_calls'
+          : c.finishReason
+        : null
+      const choice: Record<string, unknown> = { index: c.index, delta, logprobs, finish_reason: finish }
+      if (last) {
+        choice.stop_reason = c.stopReason
+        c.record.finishReason = finish
+      }
       choice.token_ids = withIds ? ids : null
       const chunk: Record<string, unknown> = { ...head, choices: [choice] }
-      if (continuous) chunk.usage = usage()
+      if (usage.continuous) chunk.usage = usageOf(promptIds.length, sent[k] ?? 0)
       if (!(await sse.send(chunk))) return
       if (withIds) c.record.tokenIds.push(...ids)
     }
   }
-  if (includeUsage && !(await sse.send({ ...head, choices: [], usage: usage() }))) return
+  if (choices[0]) ex.record.finishReason = choices[0].record.finishReason
+  const total = sent.reduce((a, b) => a + b, 0)
+  if (usage.include && !(await sse.send({ ...head, choices: [], usage: usageOf(promptIds.length, total) }))) return
   await sse.finish()
+}
+
+/** With `parallel_tool_calls: false`, vLLM drops every call after the first from the stream. */
+function toolDeltas(calls: ToolCallDelta[] | undefined, body: ChatCompletionRequest): ToolCallDelta[] | undefined {
+  const kept = body.parallel_tool_calls === false ? calls?.filter((c) => c.index === 0) : calls
+  return kept && kept.length > 0 ? kept : undefined
 }
 
 /** vLLM's `stop`: a string or a list of strings. */

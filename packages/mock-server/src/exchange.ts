@@ -21,7 +21,7 @@ export class Exchange {
   }
 
   /** Send a JSON body. Body faults (`cut-stream`, `close-mid-body`, `malformed-chunk`) truncate it. */
-  sendJson(status: number, body: unknown): void {
+  sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (this.closed) return
     const text = JSON.stringify(body)
     this.record.status = status
@@ -30,7 +30,11 @@ export class Exchange {
       status === 200 &&
       ['close-mid-body', 'cut-stream', 'malformed-chunk'].some((t) => this.faults.has(t as 'cut-stream'))
     if (!truncate) {
-      this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+      this.res.writeHead(status, {
+        ...headers,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      })
       this.res.end(text)
       return
     }

@@ -1,22 +1,22 @@
 import type { HfChatTokenizer } from '@strands-vllm/tokenizer'
 import { MockVLLMError } from './errors.js'
-import { pyJsonDumps } from './py-json.js'
+import type { FaultSet } from './faults.js'
 import { textPieces } from './token-text.js'
-import type { PolicyOutput } from './types.js'
+import { toolCallText } from './tool-call-text.js'
+import type { PolicyOutput, ToolCallFormat } from './types.js'
 
 /**
  * The assistant text exactly as Qwen3 emits it: `<think>\n…\n</think>\n\n` when thinking, the content, then each
- * tool call as `<tool_call>\n{"name": …, "arguments": …}\n</tool_call>`, separated the way the template renders them.
+ * tool call (hermes JSON or Qwen3-Coder XML), separated the way the template renders them.
  */
-export function renderAssistantText(output: PolicyOutput, thinking: boolean): string {
+export function renderAssistantText(output: PolicyOutput, thinking: boolean, format: ToolCallFormat): string {
   let text = ''
   if (thinking && output.reasoning !== undefined) text += `<think>\n${output.reasoning}\n</think>\n\n`
   const content = output.content ?? ''
   text += content
   output.toolCalls?.forEach((call, i) => {
     if (i > 0 || content) text += '\n'
-    const args = typeof call.arguments === 'string' ? call.arguments : pyJsonDumps(call.arguments)
-    text += `<tool_call>\n{"name": ${JSON.stringify(call.name)}, "arguments": ${args}}\n</tool_call>`
+    text += toolCallText(call, output.toolFormat ?? format)
   })
   return text
 }
@@ -76,7 +76,7 @@ export interface Generation {
   ids: number[]
   /** The text each id adds (special tokens skipped unless asked), so streamed deltas line up with ids. */
   pieces: string[]
-  finishReason: 'stop' | 'length'
+  finishReason: 'stop' | 'length' | 'abort' | 'repetition'
   /** `null` for EOS; the id for a `stop_token_ids` hit; the string for a `stop` string hit. */
   stopReason: number | string | null
 }
@@ -84,7 +84,8 @@ export interface Generation {
 /**
  * Policy output → generated ids, as a sampler would produce them: tokenize the assistant text, append
  * `<|im_end|>`, stop at the first `stop_token_ids` hit or `stop` string, cut at `maxTokens`
- * (`finish_reason: "length"`).
+ * (`finish_reason: "length"`). The id that stopped generation (EOS, a stop id) adds no text unless
+ * `include_stop_str_in_output`, as in vLLM's detokenizer.
  */
 export function generateIds(
   tokenizer: HfChatTokenizer,
@@ -109,7 +110,10 @@ export function generateIds(
       ids = ids.slice(0, at + 1)
     }
   }
-  let pieces = textPieces(tokenizer, ids, limits.skipSpecialTokens)
+  // The last id here is the one that stopped generation (EOS or a stop id): its text is not rendered.
+  let pieces = limits.includeStopStrInOutput
+    ? textPieces(tokenizer, ids, limits.skipSpecialTokens)
+    : [...textPieces(tokenizer, ids.slice(0, -1), limits.skipSpecialTokens), '']
   const hit = stopStringHit(pieces, limits.stop ?? [])
   if (hit && stopReason === null) {
     // vLLM checks stop strings on the detokenized text: generation ends with the id that completes the
@@ -126,6 +130,26 @@ export function generateIds(
     stopReason = null
   }
   return { ids, pieces, finishReason, stopReason }
+}
+
+/**
+ * `finish:abort` (a server-side abort, e.g. an RL trainer pausing for a weight sync: cut after half the ids) and
+ * `finish:repetition` (vLLM's repetition detection: no EOS at the end).
+ */
+export function applyFinishFault(gen: Generation, faults: FaultSet, eosId: number): Generation {
+  const fault = faults.get('finish')
+  if (!fault) return gen
+  if (fault.reason === 'abort') {
+    const keep = Math.floor(gen.ids.length / 2)
+    return { ids: gen.ids.slice(0, keep), pieces: gen.pieces.slice(0, keep), finishReason: 'abort', stopReason: null }
+  }
+  const ends = gen.ids.at(-1) === eosId
+  return {
+    ids: ends ? gen.ids.slice(0, -1) : gen.ids,
+    pieces: ends ? gen.pieces.slice(0, -1) : gen.pieces,
+    finishReason: 'repetition',
+    stopReason: null,
+  }
 }
 
 /** The earliest stop string in the generated text: where it starts and ends, and the id that completes it. */

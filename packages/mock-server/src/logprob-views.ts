@@ -36,33 +36,72 @@ export function chatLogprobs(
   }
 }
 
-/** Completions shape: `{tokens, token_logprobs, top_logprobs, text_offset}`; `top` alternatives besides the sampled id. */
+/** Python's `len()` of a string: code points, not UTF-16 units. */
+export const pyLen = (text: string): number => {
+  let n = 0
+  for (const _ of text) n++
+  return n
+}
+
+/**
+ * Completions shape: `{text_offset, token_logprobs, tokens, top_logprobs}`; `top` alternatives besides the sampled
+ * id. `text_offset` starts at `offset` (characters already sent) and advances by each token's decoded length.
+ */
 export function completionLogprobs(
   config: ServerConfig,
   ids: readonly number[],
-  pieces: readonly string[],
   top: number,
   start = 0,
   offset = 0
 ): Record<string, unknown> {
-  const vocab = VOCAB
+  const tokens = ids.map((id) => config.tokenizer.decode([id]))
   const textOffset: number[] = []
   let at = offset
-  for (const piece of pieces) {
+  for (const token of tokens) {
     textOffset.push(at)
-    at += piece.length
+    at += pyLen(token)
   }
   return {
-    tokens: ids.map((id) => config.tokenizer.decode([id])),
+    text_offset: textOffset,
     token_logprobs: logprobValues(config.seed, ids, start),
+    tokens,
     top_logprobs: ids.map((id, i) =>
       Object.fromEntries(
-        topLogprobs(config.seed, start + i, id, top + 1, vocab).map((alt) => [
+        topLogprobs(config.seed, start + i, id, top + 1, VOCAB).map((alt) => [
           config.tokenizer.decode([alt.id]),
           alt.logprob,
         ])
       )
     ),
-    text_offset: textOffset,
   }
+}
+
+/** Prompt logprobs are drawn from their own stream so they never equal the sampled ones by construction. */
+const PROMPT_SALT = 0x2545f491
+
+/**
+ * `prompt_logprobs`: one entry per prompt id, the first `null` (nothing predicts it), then
+ * `{ "<id>": {logprob, rank, decoded_token} }` for the prompt id followed by the `top` most likely ids.
+ */
+export function promptLogprobs(
+  config: ServerConfig,
+  promptIds: readonly number[],
+  top: number
+): Array<Record<string, { logprob: number; rank: number; decoded_token: string }> | null> {
+  const seed = config.seed ^ PROMPT_SALT
+  return promptIds.map((id, position) => {
+    if (position === 0) return null
+    const ranked = topLogprobs(seed, position, id, top + 2, VOCAB)
+    const entry = (alt: { id: number; logprob: number }, rank: number) => ({
+      logprob: alt.logprob,
+      rank,
+      decoded_token: config.tokenizer.decode([alt.id]),
+    })
+    const own = ranked.findIndex((alt) => alt.id === id)
+    const out: Record<string, { logprob: number; rank: number; decoded_token: string }> = {
+      [String(id)]: entry(ranked[own] ?? { id, logprob: -9999 }, own + 1),
+    }
+    for (const [i, alt] of ranked.slice(0, top).entries()) out[String(alt.id)] ??= entry(alt, i + 1)
+    return out
+  })
 }

@@ -2,6 +2,7 @@ import type { ChatTemplateMessage, HfChatTokenizer } from '@strands-vllm/tokeniz
 import { ChatTemplateError } from '@strands-vllm/tokenizer'
 import { badRequest } from './errors.js'
 import type { ChatMessage, ToolDefinition } from './types.js'
+import { missingFieldError, requestValidationError } from './validation-error.js'
 
 /** What the chat template is given for a request, exactly as vLLM builds it. */
 export interface TemplateInput {
@@ -24,11 +25,17 @@ export function templateInput(body: {
   continue_final_message?: boolean | undefined
   chat_template_kwargs?: Record<string, unknown> | null | undefined
 }): TemplateInput {
-  if (!Array.isArray(body.messages)) throw badRequest('Field required: messages', 'messages')
+  if (!Array.isArray(body.messages)) throw missingFieldError('messages', body)
   const continueFinalMessage = body.continue_final_message ?? false
   const addGenerationPrompt = body.add_generation_prompt ?? true
+  if (continueFinalMessage && body.add_generation_prompt === true) {
+    throw requestValidationError('Cannot set both `continue_final_message` and `add_generation_prompt` to True.', body)
+  }
   if (continueFinalMessage && addGenerationPrompt) {
-    throw badRequest('Cannot set both `continue_final_message` and `add_generation_prompt` to True.')
+    // The validator passed (the default was not sent); transformers refuses the pair when rendering.
+    throw badRequest(
+      'continue_final_message and add_generation_prompt are not compatible. Use continue_final_message when you want the model to continue the final message, and add_generation_prompt when you want to add a header that will prompt it to start a new assistant message instead.'
+    )
   }
   return {
     messages: body.messages.map(templateMessage),

@@ -13,9 +13,10 @@ import type { Fault, MockVLLM, MockVLLMOptions, RecordedRequest } from './types.
 
 type Handler = (ex: Exchange) => void | Promise<void>
 
-const routes: Record<string, { method: 'GET' | 'POST'; handler: Handler; generates?: true }> = {
-  '/v1/chat/completions': { method: 'POST', handler: chatCompletions, generates: true },
-  '/v1/completions': { method: 'POST', handler: completions, generates: true },
+/** `generates`: status faults apply; `proxied`: what an Agent Lightning gateway proxies (pause/throttle apply). */
+const routes: Record<string, { method: 'GET' | 'POST'; handler: Handler; generates?: true; proxied?: true }> = {
+  '/v1/chat/completions': { method: 'POST', handler: chatCompletions, generates: true, proxied: true },
+  '/v1/completions': { method: 'POST', handler: completions, generates: true, proxied: true },
   '/tokenize': { method: 'POST', handler: tokenize },
   '/detokenize': { method: 'POST', handler: detokenize },
   '/health': { method: 'GET', handler: health, generates: true },
@@ -99,12 +100,14 @@ async function handle(
     const raw = await readBody(req)
     const faults: Fault[] = [...config.faults]
     const header = req.headers[FAULT_HEADER]
+    let fromHeader: Fault[] = []
     if (typeof header === 'string') {
       try {
-        faults.push(...parseFaults(header))
+        fromHeader = parseFaults(header)
       } catch (error) {
         throw badRequest(`${FAULT_HEADER}: ${(error as Error).message}`)
       }
+      faults.push(...fromHeader)
     }
     record.faults = faults
     let body: unknown
@@ -120,6 +123,7 @@ async function handle(
     const route = routes[path]
     if (!route) return ex.sendDetail(404, 'Not Found')
     if (route.method !== req.method) return ex.sendDetail(405, 'Method Not Allowed')
+    if (route.proxied && gatewayRefuses(ex, fromHeader, typeof header === 'string' ? header : '')) return
     const status = ex.faults.get('status')
     if (status && route.generates) {
       throw new VLLMRequestError(status.status, status.message ?? `mock: injected ${status.status}`)
@@ -137,6 +141,33 @@ async function handle(
         : new VLLMRequestError(500, `mock server error: ${(error as Error)?.message ?? String(error)}`)
     )
   }
+}
+
+/**
+ * `pause`: Agent Lightning's weight-sync answer (429, `Retry-After`, `X-Agl-Paused: true`, a string `error`) for
+ * the first `times` requests carrying that fault (counted per header value, or per server fault, and path).
+ * `throttle`: a plain 429 without `Retry-After`. True when the request was answered here.
+ */
+function gatewayRefuses(ex: Exchange, fromHeader: readonly Fault[], header: string): boolean {
+  const headerPause = fromHeader.find((f): f is Extract<Fault, { type: 'pause' }> => f.type === 'pause')
+  const pause = headerPause ?? ex.faults.get('pause')
+  if (pause) {
+    const source = headerPause ? header : `server:pause:${pause.seconds}:${pause.times}`
+    const key = `${source}\u0000${ex.record.path}`
+    if (ex.config.pauses.take(key, pause.times)) {
+      ex.sendJson(
+        429,
+        { error: 'gateway paused', reason: 'weight sync' },
+        { 'retry-after': String(pause.seconds), 'x-agl-paused': 'true' }
+      )
+      return true
+    }
+  }
+  if (ex.faults.has('throttle')) {
+    ex.sendError(new VLLMRequestError(429, 'mock: throttled'))
+    return true
+  }
+  return false
 }
 
 function health(ex: Exchange): void {

@@ -4,13 +4,17 @@ import type { Exchange } from './exchange.js'
 
 /**
  * Writes `data: …` events for one response, applying the stream faults (cut, close, malformed chunk,
- * mid-stream error, slow) and recording every payload as sent. `send` says whether the chunk went out.
+ * mid-stream error, slow, bare-CR line ends) and recording every payload as sent. `send` says whether the
+ * chunk went out.
  */
 export class SseWriter {
   private count = 0
   private stopped = false
+  /** The event terminator: a blank line, `\r\r` under `bare-cr` (valid SSE that naive readers drop). */
+  private readonly end: string
 
   constructor(private readonly ex: Exchange) {
+    this.end = ex.faults.has('bare-cr') ? '\r\r' : '\n\n'
     ex.record.status = 200
     ex.record.chunks = []
     ex.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
@@ -76,7 +80,7 @@ export class SseWriter {
 
   private async write(data: string): Promise<void> {
     this.ex.record.chunks?.push(data)
-    if (!this.ex.res.write(`data: ${data}\n\n`) && !this.ex.closed) {
+    if (!this.ex.res.write(`data: ${data}${this.end}`) && !this.ex.closed) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           this.ex.res.off('drain', done)

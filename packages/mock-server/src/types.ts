@@ -16,8 +16,16 @@ export interface MockVLLMOptions {
   faults?: Fault | Fault[]
   /** Generated ids per streamed chunk (vLLM's `--stream-interval`). Default 1. */
   streamInterval?: number
-  /** Tool-call parser. Default `hermes`; `null` makes `tools` + `tool_choice: "auto"` a 400, as in vLLM. */
-  toolParser?: 'hermes' | null
+  /**
+   * Tool-call parser (vLLM's `--tool-call-parser`). Default `hermes`; `qwen3_coder` parses the XML
+   * `<function=…><parameter=…>` format; `null` makes `tools` + `tool_choice: "auto"` a 400, as in vLLM.
+   */
+  toolParser?: ToolParserName | null
+  /**
+   * How the "model" writes tool calls when a policy does not say (`PolicyOutput.toolFormat`).
+   * Default: `qwen3_coder` when `toolParser` is `qwen3_coder`, else `hermes`.
+   */
+  toolFormat?: ToolCallFormat
   /** Reasoning parser. Default `qwen3`; `null` leaves `<think>` in the content. */
   reasoningParser?: 'qwen3' | null
   /** Response field for parsed reasoning. Default `reasoning` (vLLM ≥ Nov 2025). */
@@ -85,6 +93,12 @@ export interface RecordedRequest {
   done: Promise<void>
 }
 
+/** vLLM's tool parsers the mock emulates. */
+export type ToolParserName = 'hermes' | 'qwen3_coder'
+
+/** How tool calls are written in the generated text: hermes JSON or Qwen3-Coder XML. */
+export type ToolCallFormat = 'hermes' | 'qwen3_coder'
+
 /** A failure to inject, server-wide or per request. */
 export type Fault =
   /** End the HTTP body cleanly (no `[DONE]`) after k data chunks. */
@@ -107,10 +121,31 @@ export type Fault =
   | { type: 'flat-error-shape' }
   /** `reasoning_content` instead of `reasoning`. */
   | { type: 'legacy-reasoning-field' }
-  /** Force a context-length 400 with message variant n (vllm-protocol.md §11). */
-  | { type: 'context-variant'; variant: 1 | 2 | 3 | 4 }
+  /**
+   * Force a context-length 400 with message variant n: 1–4 the older texts (vllm-protocol.md §11), 5 tokens,
+   * 6 characters, 7 decoder prompt, 8 input length (the current texts of §0).
+   */
+  | { type: 'context-variant'; variant: ContextVariant }
+  /** The last chunk (or the JSON choice) finishes with this reason: `abort` cuts after half the ids, `repetition` drops the EOS. */
+  | { type: 'finish'; reason: 'abort' | 'repetition' }
+  /** One chunk carries one logprob entry too few, the next one too many (totals equal); JSON: entries shifted by one. */
+  | { type: 'logprobs-misaligned' }
+  /** Chunks of a second choice (index 1) interleaved with index 0 although `n` is 1; JSON: two choices. */
+  | { type: 'choice-index' }
+  /** SSE lines end with a bare `\r` (valid SSE). */
+  | { type: 'bare-cr' }
+  /**
+   * Agent Lightning's pause: 429 with `Retry-After: seconds`, `X-Agl-Paused: true` and
+   * `{"error": "gateway paused", "reason": "weight sync"}` for the first `times` requests (per fault spec + path).
+   */
+  | { type: 'pause'; seconds: number; times: number }
+  /** A plain 429 without `Retry-After`. */
+  | { type: 'throttle' }
 
 export type FaultType = Fault['type']
+
+/** The context-length message variants `context-variant:n` can force. */
+export type ContextVariant = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8
 
 /** An OpenAI-style tool definition as sent in `tools`. */
 export interface ToolDefinition {
@@ -143,7 +178,7 @@ export interface ChatCompletionRequest {
   tools?: ToolDefinition[]
   tool_choice?: ToolChoice
   stream?: boolean
-  stream_options?: { include_usage?: boolean; continuous_usage_stats?: boolean } | null
+  stream_options?: { include_usage?: boolean | null; continuous_usage_stats?: boolean | null } | null
   n?: number
   max_tokens?: number | null
   max_completion_tokens?: number | null
@@ -157,6 +192,7 @@ export interface ChatCompletionRequest {
   include_reasoning?: boolean
   prompt_logprobs?: number | null
   parallel_tool_calls?: boolean
+  reasoning_effort?: string | null
   stream_interval?: number
   seed?: number
   request_id?: string
@@ -172,7 +208,7 @@ export interface PolicyToolCall {
 
 /** What the "model" generates, as text segments; the server tokenizes them into the generated ids. */
 export interface PolicyOutput {
-  /** Becomes `<think>\n…\n</think>\n\n`. */
+  /** Becomes `<think>\n…\n</think>\n\n` (when the request allows thinking). */
   reasoning?: string
   content?: string
   toolCalls?: PolicyToolCall[]
@@ -181,6 +217,8 @@ export interface PolicyOutput {
    * or `{ ' HAVING': ['ĠH', 'AVING'] }` (byte-level pieces), so retokenization drift is observable.
    */
   nonCanonical?: Record<string, string[]>
+  /** How the tool calls are written. Default: the server's `toolFormat`. */
+  toolFormat?: ToolCallFormat
 }
 
 /** What a policy sees of the request. */

@@ -1,30 +1,30 @@
+import { type Conversation, conversationKey, messageText } from '../conversation.js'
 import { contentSeed, seededRng } from '../rng.js'
-import type { ChatCompletionRequest, ChatMessage, PolicyContext } from '../types.js'
+import type { ChatCompletionRequest, PolicyContext } from '../types.js'
 
-/** The plain text of a wire message (text parts joined like vLLM does). */
-export function messageText(message: ChatMessage | undefined): string | undefined {
-  if (!message) return undefined
-  const { content } = message
-  if (typeof content === 'string') return content
-  if (Array.isArray(content)) return content.map((p) => (typeof p.text === 'string' ? p.text : '')).join('\n')
-  return content == null ? undefined : String(content)
-}
-
-/** Build what a policy sees; `rng` is seeded by (server seed, request seed, messages, tools, choice index). */
-export function policyContext(body: ChatCompletionRequest, seed: number, choiceIndex: number): PolicyContext {
-  const messages = body.messages
+/**
+ * Build what a policy sees. `rng` is seeded by (server seed, request seed, the canonical conversation, choice
+ * index), never by the endpoint, so chat and token-in requests for the same conversation sample the same ids.
+ */
+export function policyContext(
+  body: ChatCompletionRequest,
+  conversation: Conversation,
+  seed: number,
+  choiceIndex: number
+): PolicyContext {
+  const { messages } = conversation
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')
   const last = messages[messages.length - 1]
-  const rngSeed = contentSeed(seed, body.seed ?? null, messages, body.tools ?? null, choiceIndex)
+  const rngSeed = contentSeed(seed, body.seed ?? null, conversationKey(conversation), choiceIndex)
   return {
     body,
     messages,
-    tools: body.tools ?? [],
+    tools: conversation.tools,
     toolChoice: body.tool_choice,
     turn: messages.filter((m) => m.role === 'assistant').length,
     lastUserText: messageText(lastUser),
     lastToolResult: last?.role === 'tool' ? messageText(last) : undefined,
-    thinking: body.chat_template_kwargs?.enable_thinking !== false,
+    thinking: conversation.thinking,
     choiceIndex,
     rng: seededRng(rngSeed),
   }
