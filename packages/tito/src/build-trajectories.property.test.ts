@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildTrajectories, type DivergencePolicy } from './build-trajectories.js'
 import type { TrajectoryCall } from './call-record.js'
+import { TrajectoryDivergenceError } from './errors.js'
 
 /**
  * Property tests for the trajectory builder (fast-check). The default is the full run (10,000 cases per
@@ -10,15 +11,21 @@ import type { TrajectoryCall } from './call-record.js'
  */
 const numRuns = Number(process.env.FC_NUM_RUNS ?? 10_000)
 
-/** How a call's prompt relates to the previous call's prompt + response. */
+/**
+ * How a call's prompt relates to the previous call's prompt + response. `resample` is the same task again on the
+ * same agent after `agent.messages = []`: a new invocation whose prompt is a strict prefix of what was held.
+ */
 type Step =
   | { kind: 'extend'; bridge: number[] }
   | { kind: 'retry' }
   | { kind: 'rewrite'; cut: number; tail: number[] }
   | { kind: 'fresh'; prompt: number[] }
+  | { kind: 'resample'; cut: number }
 
 interface CallSpec {
   step: Step
+  /** Start a new agent invocation with this call (continued conversation, reset or resample). */
+  newInvocation: boolean
   response: number[]
   status: TitoStatus
   finishReason: 'stop' | 'tool_calls' | 'length'
@@ -33,11 +40,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('extend' as const), bridge: ids(0, 6) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'retry' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rewrite' as const), cut: fc.nat(), tail: ids(0, 6) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fresh' as const), prompt: ids(1, 12) }) }
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fresh' as const), prompt: ids(1, 12) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('resample' as const), cut: fc.nat() }) }
 )
 
 const callSpec: fc.Arbitrary<CallSpec> = fc.record({
   step,
+  newInvocation: fc.boolean(),
   response: ids(0, 8),
   status: fc.constantFrom<TitoStatus>('exact', 'exact', 'exact', 'exact', 'incomplete', 'missing'),
   finishReason: fc.constantFrom('stop' as const, 'tool_calls' as const, 'length' as const),
@@ -49,20 +58,24 @@ function toCalls(first: number[], specs: CallSpec[]): TrajectoryCall[] {
   const calls: TrajectoryCall[] = []
   let prompt = first
   let previous: { prompt: number[]; response: number[] } | undefined
+  let invocation = 0
   specs.forEach((spec, callIndex) => {
+    const s = spec.step
     if (previous) {
       const held = [...previous.prompt, ...previous.response]
-      const s = spec.step
       if (s.kind === 'extend') prompt = [...held, ...s.bridge]
       else if (s.kind === 'retry') prompt = previous.prompt
       else if (s.kind === 'rewrite') prompt = [...held.slice(0, s.cut % (held.length + 1)), ...s.tail]
+      else if (s.kind === 'resample') prompt = held.slice(0, 1 + (s.cut % Math.max(1, held.length - 1)))
       else prompt = s.prompt
       if (prompt.length === 0) prompt = [0]
+      // A retry stays in its invocation; a resample is always a new one.
+      if (s.kind === 'resample' || (spec.newInvocation && s.kind !== 'retry')) invocation++
     }
     const call: TrajectoryCall = {
       callIndex,
-      invocationIndex: 0,
-      attempt: callIndex > 0 && spec.step.kind === 'retry' ? 2 : 1,
+      invocationIndex: invocation,
+      attempt: callIndex > 0 && s.kind === 'retry' ? 2 : 1,
       status: spec.status,
       finishReason: spec.finishReason,
       promptTokenIds: prompt,
@@ -77,10 +90,34 @@ function toCalls(first: number[], specs: CallSpec[]): TrajectoryCall[] {
 
 const scenario = fc.record({
   first: ids(1, 12),
-  specs: fc.array(callSpec, { minLength: 1, maxLength: 8 }),
+  specs: fc.array(callSpec, { minLength: 1, maxLength: 10 }),
   policy: fc.constantFrom<DivergencePolicy>('split', 'trust-server'),
   bridgeTruncated: fc.boolean(),
 })
+
+/**
+ * The calls that start a new episode by construction: a new invocation whose prompt is a strict prefix of the
+ * sequence the builder holds (the last included call's prompt + response, which the first property proves).
+ */
+function resamples(calls: readonly TrajectoryCall[]): Set<number> {
+  const out = new Set<number>()
+  let held: { ids: number[]; invocation: number | undefined } | undefined
+  calls.forEach((c, i) => {
+    // Every exact call with ids is linked when it comes (a later retry or rebase may drop it afterwards).
+    if (c.status !== 'exact') return
+    const p = c.promptTokenIds!
+    if (
+      held &&
+      c.invocationIndex !== held.invocation &&
+      p.length < held.ids.length &&
+      p.every((id, k) => id === held!.ids[k])
+    ) {
+      out.add(i)
+    }
+    held = { ids: [...p, ...c.tokenIds!], invocation: c.invocationIndex }
+  })
+  return out
+}
 
 describe('buildTrajectories properties', () => {
   it('never throws, and every trajectory is exactly its last call’s prompt + response', () => {
@@ -158,6 +195,7 @@ describe('buildTrajectories properties', () => {
         (first, steps) => {
           const specs: CallSpec[] = steps.map((s) => ({
             step: { kind: 'extend', bridge: s.bridge },
+            newInvocation: false,
             response: s.response,
             status: 'exact',
             finishReason: 'tool_calls',
@@ -172,6 +210,44 @@ describe('buildTrajectories properties', () => {
           expect(mask.reduce((n, m) => n + m, 0)).toBe(steps.reduce((n, s) => n + s.response.length, 0))
         }
       ),
+      { numRuns }
+    )
+  })
+
+  it('a new invocation whose prompt is a prefix of what is held is a new episode under every policy, never a divergence', () => {
+    fc.assert(
+      fc.property(scenario, ({ first, specs, policy, bridgeTruncated }) => {
+        const calls = toCalls(first, specs)
+        const fresh = resamples(calls)
+        const result = buildTrajectories(calls, { onDivergence: policy, bridgeTruncated })
+        // One conversation here, so call index = position.
+        for (const l of result.calls) if (fresh.has(l.callIndex)) expect(l.relation).toBe('first')
+        for (const d of result.divergences) expect(fresh.has(d.callIndex)).toBe(false)
+        // `fail` throws only for real divergences, never for a resample.
+        try {
+          buildTrajectories(calls, { onDivergence: 'fail', bridgeTruncated })
+        } catch (error) {
+          expect(TrajectoryDivergenceError.isInstance(error)).toBe(true)
+          expect(fresh.has((error as TrajectoryDivergenceError).divergence.callIndex)).toBe(false)
+        }
+      }),
+      { numRuns }
+    )
+  })
+
+  it('one link or one exclusion per call, by position, and causes sit on the diverging link', () => {
+    fc.assert(
+      fc.property(scenario, ({ first, specs, policy, bridgeTruncated }) => {
+        const calls = toCalls(first, specs)
+        const result = buildTrajectories(calls, { onDivergence: policy, bridgeTruncated })
+        const positions = [...result.calls.map((l) => l.position), ...result.excluded.map((e) => e.position)]
+        expect([...positions].sort((a, b) => a - b)).toEqual(calls.map((_, i) => i))
+        const diverged = new Map(result.divergences.map((d) => [d.position, d.cause]))
+        for (const l of result.calls) {
+          if (l.relation === 'diverged' || l.relation === 'rebased') expect(l.cause).toBe(diverged.get(l.position))
+          else expect(l.cause).toBeNull()
+        }
+      }),
       { numRuns }
     )
   })

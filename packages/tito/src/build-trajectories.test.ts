@@ -186,7 +186,7 @@ describe('buildTrajectories with real Qwen3 templates', () => {
     ]
     const { trajectories, excluded } = buildTrajectories(calls)
     expect(excluded).toEqual([
-      { callIndex: 1, status: 'incomplete', reason: 'tito status "incomplete" is not accepted' },
+      { callIndex: 1, position: 1, status: 'incomplete', reason: 'tito status "incomplete" is not accepted' },
     ])
     const t = trajectories[0]!
     expect(Array.from(t.tokenIds)).toEqual([...calls[2]!.promptTokenIds!, ...calls[2]!.tokenIds!])

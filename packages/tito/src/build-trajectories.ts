@@ -1,17 +1,19 @@
 import type { TitoStatus } from '@strands-vllm/model'
-import type { TrajectoryCall } from './call-record.js'
+import type { TokenInRenderReason, TrajectoryCall } from './call-record.js'
 import {
   classifyDivergence,
   DIVERGENCE_CAUSES,
   type Divergence,
   type DivergenceCause,
   type DivergenceInput,
+  endedCleanly,
   QWEN3_SPECIAL_IDS,
   refineWithText,
   type SpecialTokenIds,
   textRequests,
 } from './divergence.js'
-import { TrajectoryDivergenceError } from './errors.js'
+import { TokenInInvariantError, TrajectoryDivergenceError } from './errors.js'
+import { groupCallPositions } from './group-calls.js'
 import type { AsyncTokenDecoder, TokenDecoder } from './token-decoder.js'
 import { TokenManager } from './token-manager.js'
 import { Trajectory } from './trajectory.js'
@@ -33,9 +35,11 @@ export interface BuildTrajectoriesOptions {
   /** Decodes ids for windows and the `retokenization` check. */
   decoder?: TokenDecoder
   /**
-   * Stitch a call onto a previous call that was cut by `max_tokens` when its prompt happens to extend
-   * it. Default false: such a call starts a new trajectory (`truncated_previous`), as prime-rl and
-   * others do, because the template closes a cut message the model never closed.
+   * Stitch a call onto a previous call that did not end with its end-of-sequence token (`length`, `abort`,
+   * `repetition`, a stop string or stop token id, an unknown reason) when its prompt happens to extend it.
+   * Default false: such a call starts a new trajectory (`truncated_previous`), as prime-rl and others do,
+   * because the template closes a cut message with ids the model never sampled. Token-in `extended` calls
+   * always extend (the model appended to the sampled ids itself; the close is context).
    */
   bridgeTruncated?: boolean
   /** Control-token ids of the model family (default Qwen3). */
@@ -50,6 +54,9 @@ export interface AsyncBuildTrajectoriesOptions extends Omit<BuildTrajectoriesOpt
 /** A call the builder left out, and why. */
 export interface ExcludedCall {
   callIndex: number
+  /** Position in the builder's input (call indices repeat across rollouts; positions do not). */
+  position: number
+  rolloutId?: string
   status: TitoStatus
   reason: string
   /** Set when a retry (`attempt > 1`, same invocation, same prompt) replaced this call: the retry's call index. */
@@ -59,33 +66,46 @@ export interface ExcludedCall {
 /** How each included call relates to the one before it (the JSONL `checks.prefix`). */
 export interface CallLink {
   callIndex: number
+  /** Position in the builder's input (call indices repeat across rollouts; positions do not). */
+  position: number
+  rolloutId?: string
   trajectoryIndex: number
-  /** `first`: starts a trajectory (the first call, or the first of a new invocation whose prompt does not
-   * extend the previous one: a new episode, not a divergence); `extends`: prompt extends previous prompt +
-   * response; `retry`: a retry (`attempt > 1`, same invocation) with the same prompt as the previous call,
-   * whose response it replaces (the replaced call leaves `calls` and is listed in `excluded` with
-   * `supersededBy`); `diverged`: started a new trajectory; `rebased`: diverged, kept in the same trajectory
-   * (`trust-server`). */
+  /** `first`: starts a trajectory (the first call of a conversation, a new episode, or a token-in prompt rendered
+   * afresh — see `renderReason`); `extends`: prompt extends previous prompt + response; `retry`: a retry
+   * (`attempt > 1` in the same invocation, or a token-in `retry` prompt) with the same prompt as the previous call,
+   * whose response it replaces (the replaced call leaves `calls` and is listed in `excluded` with `supersededBy`);
+   * `diverged`: started a new trajectory; `rebased`: diverged, kept in the same trajectory (`trust-server`). */
   relation: 'first' | 'extends' | 'retry' | 'diverged' | 'rebased'
   previousCallIndex: number | null
   /** Prompt tokens added before this call's response (the whole prompt for `first` / `diverged`). */
   bridgeLength: number
   divergeAt: number | null
   cause: DivergenceCause | null
+  /** Token-in calls whose prompt was rendered afresh: why (`first_call`, `messages_reset`, …). */
+  renderReason?: TokenInRenderReason
 }
 
 export interface BuildResult {
   trajectories: Trajectory[]
   divergences: Divergence[]
   excluded: ExcludedCall[]
+  /** One link per included call, grouped by conversation (rollout, then recorder history), in call order. */
   calls: CallLink[]
   /** Divergences per cause (every cause present, zero when none). */
   causeCounts: Record<DivergenceCause, number>
 }
 
-interface Pending {
+export interface Pending {
   divergence: Divergence
   input: DivergenceInput
+  /** The link the cause goes on (by identity: call indices repeat across rollouts). Absent under `fail`. */
+  link: CallLink | undefined
+}
+
+interface Walked {
+  result: BuildResult
+  pending: Pending[]
+  failed: boolean
 }
 
 const CAUSES = DIVERGENCE_CAUSES
@@ -99,8 +119,8 @@ export function buildTrajectories(
   calls: readonly TrajectoryCall[],
   options: BuildTrajectoriesOptions = {}
 ): BuildResult {
-  const { result, pending, failed } = walk(calls, options)
-  for (const p of pending) {
+  const walked = walk(calls, options)
+  for (const p of walked.pending) {
     const base = classifyDivergence(p.input)
     if (options.decoder) {
       const decoder = options.decoder
@@ -108,7 +128,7 @@ export function buildTrajectories(
       finish(p, refineWithText(p.input, base, texts))
     } else Object.assign(p.divergence, base)
   }
-  return done(result, pending, failed)
+  return done(walked)
 }
 
 /** `buildTrajectories` with an async decoder (e.g. `vllmDetokenizer`). */
@@ -116,8 +136,8 @@ export async function buildTrajectoriesAsync(
   calls: readonly TrajectoryCall[],
   options: AsyncBuildTrajectoriesOptions = {}
 ): Promise<BuildResult> {
-  const { result, pending, failed } = walk(calls, options)
-  for (const p of pending) {
+  const walked = walk(calls, options)
+  for (const p of walked.pending) {
     const base = classifyDivergence(p.input)
     if (options.decoder) {
       const decoder = options.decoder
@@ -125,7 +145,7 @@ export async function buildTrajectoriesAsync(
       finish(p, refineWithText(p.input, base, texts))
     } else Object.assign(p.divergence, base)
   }
-  return done(result, pending, failed)
+  return done(walked)
 }
 
 function finish(p: Pending, refined: ReturnType<typeof refineWithText>): void {
@@ -134,17 +154,17 @@ function finish(p: Pending, refined: ReturnType<typeof refineWithText>): void {
   p.divergence.window = refined.window
 }
 
-function done(result: BuildResult, pending: Pending[], failed: boolean): BuildResult {
+function done({ result, pending, failed }: Walked): BuildResult {
   for (const p of pending) {
     result.causeCounts[p.divergence.cause]++
-    const link = result.calls.find((c) => c.callIndex === p.divergence.callIndex)
-    if (link) link.cause = p.divergence.cause
+    if (p.link) p.link.cause = p.divergence.cause
   }
   const first = pending[0]
   if (failed && first) {
     const d = first.divergence
     throw new TrajectoryDivergenceError(
-      `call ${d.callIndex}'s prompt does not extend call ${d.previousCallIndex}'s prompt + response: ` +
+      `call ${d.callIndex}'s prompt does not extend call ${d.previousCallIndex}'s prompt + response` +
+        `${d.rolloutId === undefined ? '' : ` (rollout "${d.rolloutId}")`}: ` +
         `first difference at index ${d.index} (${d.cause}: ${d.detail})`,
       d
     )
@@ -152,121 +172,209 @@ function done(result: BuildResult, pending: Pending[], failed: boolean): BuildRe
   return result
 }
 
-function walk(
-  calls: readonly TrajectoryCall[],
-  options: Omit<BuildTrajectoriesOptions, 'decoder'>
-): { result: BuildResult; pending: Pending[]; failed: boolean } {
-  const policy = options.onDivergence ?? 'split'
-  const accept = options.acceptStatus ?? ['exact']
-  const special = options.specialTokens ?? QWEN3_SPECIAL_IDS
-  const result: BuildResult = {
+/** An empty result (every cause counted at zero). */
+export function emptyBuildResult(): BuildResult {
+  return {
     trajectories: [],
     divergences: [],
     excluded: [],
     calls: [],
     causeCounts: Object.fromEntries(CAUSES.map((c) => [c, 0])) as Record<DivergenceCause, number>,
   }
-  const pending: Pending[] = []
-  let current: Trajectory | undefined
-  let previous: TrajectoryCall | undefined
-  /** Where each included call's sampled ids start in its trajectory (to know what a truncation cut). */
-  const responseAt = new Map<number, { start: number; length: number; status: TitoStatus }>()
-  const addResponse = (tokens: TokenManager, call: TrajectoryCall, response: number[]) => {
-    responseAt.set(call.callIndex, { start: tokens.length, length: response.length, status: call.status })
-    tokens.addResponse(response, call.logprobs ?? null, { callIndex: call.callIndex })
-  }
+}
 
-  const start = (call: TrajectoryCall, prompt: number[], response: number[], relation: CallLink['relation']) => {
+function walk(calls: readonly TrajectoryCall[], options: Omit<BuildTrajectoriesOptions, 'decoder'>): Walked {
+  const result = emptyBuildResult()
+  const pending: Pending[] = []
+  let failed = false
+  outer: for (const group of groupCallPositions(calls)) {
+    const walker = conversationWalker(options, result, pending)
+    for (const position of group) {
+      if (walker.push(calls[position]!, position)) {
+        failed = true
+        break outer
+      }
+    }
+  }
+  for (const t of result.trajectories) t.tokens.trim()
+  return { result, pending, failed }
+}
+
+/** Where an included call's sampled ids sit in its trajectory (to know what a `trust-server` rebase cut). */
+interface ResponseSpan {
+  start: number
+  length: number
+  call: TrajectoryCall
+  position: number
+}
+
+/** Walks one conversation (one rollout's recorder history), a call at a time. */
+export interface ConversationWalker {
+  /** Link or exclude the next call; true when the `fail` policy stops the build. Divergences stay pending. */
+  push(call: TrajectoryCall, position: number): boolean
+}
+
+/**
+ * The builder's state machine for one conversation, fed one call at a time: `buildTrajectories` runs one per
+ * conversation; the recorder's JSONL sink keeps one to write each call's prefix check as the call completes.
+ */
+export function conversationWalker(
+  options: Omit<BuildTrajectoriesOptions, 'decoder'>,
+  result: BuildResult,
+  pending: Pending[]
+): ConversationWalker {
+  const policy = options.onDivergence ?? 'split'
+  const accept = options.acceptStatus ?? ['exact']
+  const special = options.specialTokens ?? QWEN3_SPECIAL_IDS
+  let current: Trajectory | undefined
+  let previous: { call: TrajectoryCall; position: number; link: CallLink } | undefined
+  /** The last call with both id arrays, whatever its status: what a token-in `extended` prompt must extend. */
+  let lastWithIds: TrajectoryCall | undefined
+  const responseAt = new Map<number, ResponseSpan>()
+  /** Each linked call's link, to take it back out when a `trust-server` rebase drops the call. */
+  const linkOf = new Map<TrajectoryCall, CallLink>()
+
+  const excluded = (call: TrajectoryCall, position: number, reason: string, supersededBy?: number) => {
+    const e: ExcludedCall = { callIndex: call.callIndex, position, status: call.status, reason }
+    if (call.rolloutId !== undefined) e.rolloutId = call.rolloutId
+    if (supersededBy !== undefined) e.supersededBy = supersededBy
+    result.excluded.push(e)
+  }
+  const addResponse = (trajectory: Trajectory, call: TrajectoryCall, position: number, response: number[]) => {
+    const tokens = trajectory.tokens
+    responseAt.set(call.callIndex, { start: tokens.length, length: response.length, call, position })
+    tokens.addResponse(response, call.logprobs ?? null, { callIndex: call.callIndex })
+    trajectory.callIndices.push(call.callIndex)
+    trajectory.calls.push(call)
+  }
+  const link = (
+    call: TrajectoryCall,
+    position: number,
+    relation: CallLink['relation'],
+    previousCallIndex: number | null,
+    bridgeLength: number,
+    divergeAt: number | null
+  ): CallLink => {
+    const l: CallLink = {
+      callIndex: call.callIndex,
+      position,
+      trajectoryIndex: current!.index,
+      relation,
+      previousCallIndex,
+      bridgeLength,
+      divergeAt,
+      cause: null,
+    }
+    if (call.rolloutId !== undefined) l.rolloutId = call.rolloutId
+    if (relation === 'first' && call.tokenIn?.prompt === 'rendered' && call.tokenIn.renderReason) {
+      l.renderReason = call.tokenIn.renderReason
+    }
+    result.calls.push(l)
+    linkOf.set(call, l)
+    return l
+  }
+  const start = (call: TrajectoryCall, position: number, prompt: number[], response: number[]) => {
     const tokens = new TokenManager({ initialCapacity: prompt.length + response.length + 1024 })
     tokens.addPrompt(prompt, null, { callIndex: call.callIndex })
-    addResponse(tokens, call, response)
-    current = new Trajectory(result.trajectories.length, [call.callIndex], tokens)
+    current = new Trajectory(result.trajectories.length, [], tokens, call.rolloutId ?? null)
     result.trajectories.push(current)
-    return { relation, bridgeLength: prompt.length }
+    responseAt.clear()
+    addResponse(current, call, position, response)
   }
 
-  for (const call of calls) {
+  const push = (call: TrajectoryCall, position: number): boolean => {
     const prompt = call.promptTokenIds
     const response = call.tokenIds
+    if (call.tokenIn?.prompt === 'extended' && prompt && lastWithIds) checkTokenIn(call, prompt, lastWithIds)
+    if (prompt && response) lastWithIds = call
     if (!accept.includes(call.status) || !prompt || !response) {
       const reason = !accept.includes(call.status)
         ? `tito status "${call.status}" is not accepted`
         : `no ${prompt ? 'response' : 'prompt'} token ids`
-      result.excluded.push({ callIndex: call.callIndex, status: call.status, reason })
-      continue
+      excluded(call, position, reason)
+      return false
     }
     if (call.logprobs && call.logprobs.length !== response.length) {
-      result.excluded.push({
-        callIndex: call.callIndex,
-        status: call.status,
-        reason: `${call.logprobs.length} logprobs for ${response.length} token ids`,
-      })
-      continue
+      excluded(call, position, `${call.logprobs.length} logprobs for ${response.length} token ids`)
+      return false
     }
-    if (!current || !previous) {
-      const link = start(call, prompt, response, 'first')
-      result.calls.push(linkOf(call, current!, link.relation, null, link.bridgeLength, null))
-      previous = call
-      continue
+    if (!current || !previous || call.tokenIn?.prompt === 'rendered') {
+      // A conversation's first call, or a token-in prompt the model rendered afresh (a reset, changed tools…):
+      // token-in never re-renders inside a trajectory, so a fresh rendering is a new one, with its reason.
+      start(call, position, prompt, response)
+      previous = { call, position, link: link(call, position, 'first', null, prompt.length, null) }
+      return false
     }
-    const tokens = current.tokens
+    const trajectory: Trajectory = current
+    const tokens = trajectory.tokens
+    const before = previous.call
     const realMismatch = tokens.firstMismatch(prompt)
     let mismatch = realMismatch
-    if (mismatch === -1 && previous.finishReason === 'length' && !options.bridgeTruncated) mismatch = tokens.length
-    const previousPromptLength = previous.promptTokenIds!.length
+    // A cut turn (no end-of-sequence id) is closed by the template with ids the model never sampled: not stitched,
+    // unless asked. A token-in `extended` prompt appended to the sampled ids itself, so it always extends.
+    const cut = !endedCleanly(before.finishReason, before.stopReason)
+    if (mismatch === -1 && cut && !options.bridgeTruncated && call.tokenIn?.prompt !== 'extended') {
+      mismatch = tokens.length
+    }
+    const previousPromptLength = before.promptTokenIds!.length
     const newInvocation =
       call.invocationIndex !== undefined &&
-      previous.invocationIndex !== undefined &&
-      call.invocationIndex !== previous.invocationIndex
+      before.invocationIndex !== undefined &&
+      call.invocationIndex !== before.invocationIndex
+    const samePrompt = mismatch === prompt.length && prompt.length === previousPromptLength
     const isRetry =
-      (call.attempt ?? 1) > 1 &&
-      call.invocationIndex === previous.invocationIndex &&
-      mismatch === prompt.length &&
-      prompt.length === previousPromptLength
+      samePrompt &&
+      (((call.attempt ?? 1) > 1 && call.invocationIndex === before.invocationIndex) || call.tokenIn?.prompt === 'retry')
     if (mismatch === -1) {
       const added = prompt.length - tokens.length
       tokens.addPrompt(prompt, null, { callIndex: call.callIndex, from: tokens.length })
-      addResponse(tokens, call, response)
-      current.callIndices.push(call.callIndex)
-      result.calls.push(linkOf(call, current, 'extends', previous.callIndex, added, null))
+      addResponse(trajectory, call, position, response)
+      previous = { call, position, link: link(call, position, 'extends', before.callIndex, added, null) }
     } else if (isRetry) {
-      // A retry of the previous call (same invocation, same prompt): the new response replaces the old one,
-      // and the prompt tokens the replaced call added are re-tagged with the retry's call index.
-      const replaced = previous.callIndex
+      // A retry of the previous call (same prompt): the new response replaces the old one, and the prompt tokens
+      // the replaced call added are re-tagged with the retry's call index.
+      const replaced = before.callIndex
       const bridgeStart = tokens.segments.find((seg) => seg.callIndex === replaced)?.start ?? prompt.length
       tokens.truncate(bridgeStart)
       tokens.addPrompt(prompt, null, { callIndex: call.callIndex, from: bridgeStart })
-      addResponse(tokens, call, response)
       responseAt.delete(replaced)
-      const at = current.callIndices.lastIndexOf(replaced)
-      if (at !== -1) current.callIndices.splice(at, 1)
-      current.callIndices.push(call.callIndex)
-      const linkAt = result.calls.findIndex((l) => l.callIndex === replaced)
+      const at = trajectory.calls.lastIndexOf(before)
+      if (at !== -1) {
+        trajectory.calls.splice(at, 1)
+        trajectory.callIndices.splice(at, 1)
+      }
+      addResponse(trajectory, call, position, response)
+      const linkAt = result.calls.lastIndexOf(previous.link)
       if (linkAt !== -1) result.calls.splice(linkAt, 1)
-      result.excluded.push({
-        callIndex: replaced,
-        status: previous.status,
-        reason: `superseded by call ${call.callIndex} (a retry with the same prompt ids)`,
-        supersededBy: call.callIndex,
-      })
-      result.calls.push(linkOf(call, current, 'retry', replaced, prompt.length - bridgeStart, null))
+      excluded(
+        before,
+        previous.position,
+        `superseded by call ${call.callIndex} (a retry with the same prompt ids)`,
+        call.callIndex
+      )
+      previous = {
+        call,
+        position,
+        link: link(call, position, 'retry', replaced, prompt.length - bridgeStart, null),
+      }
     } else if (
       newInvocation &&
       realMismatch !== -1 &&
-      ((realMismatch === prompt.length && prompt.length === previousPromptLength) ||
-        realMismatch <= firstUserTurnEnd(previous.promptTokenIds!, special))
+      (realMismatch === prompt.length || realMismatch <= firstUserTurnEnd(before.promptTokenIds!, special))
     ) {
-      // A new invocation that resamples the same prompt, or whose prompt already differs inside the system prompt
-      // or the first user message (fresh messages, a new system prompt): a new episode, not drift. A new
-      // invocation that continues the conversation (same opening) but re-renders later turns is a divergence.
-      const link = start(call, prompt, response, 'first')
-      result.calls.push(linkOf(call, current!, link.relation, null, link.bridgeLength, null))
+      // A new invocation whose prompt is a prefix of what is held (the same task again after `agent.messages = []`:
+      // a GRPO resample, however many calls the last episode had), or that already differs inside the system prompt
+      // or the first user message (fresh messages): a new episode, not drift. A new invocation that continues the
+      // conversation (same opening) but re-renders later turns is a divergence.
+      start(call, position, prompt, response)
+      previous = { call, position, link: link(call, position, 'first', null, prompt.length, null) }
     } else {
       const held = tokens.tokenIds
       const divergence: Divergence = {
         callIndex: call.callIndex,
-        previousCallIndex: previous.callIndex,
-        trajectoryIndex: current.index,
+        position,
+        previousCallIndex: before.callIndex,
+        trajectoryIndex: trajectory.index,
         index: mismatch,
         cause: 'unknown',
         detail: '',
@@ -275,51 +383,89 @@ function walk(
         heldId: mismatch < held.length ? held[mismatch]! : null,
         receivedId: mismatch < prompt.length ? prompt[mismatch]! : null,
       }
+      if (call.rolloutId !== undefined) divergence.rolloutId = call.rolloutId
       result.divergences.push(divergence)
-      pending.push({
-        divergence,
-        input: {
-          held,
-          previousPromptLength: divergence.previousPromptLength,
-          next: prompt,
-          index: mismatch,
-          previousFinishReason: previous.finishReason,
-          special,
-        },
-      })
-      if (policy === 'fail') return { result, pending, failed: true }
+      const input: DivergenceInput = {
+        held,
+        previousPromptLength,
+        next: prompt,
+        index: mismatch,
+        previousFinishReason: before.finishReason,
+        previousStopReason: before.stopReason ?? null,
+        special,
+      }
+      if (before.toolUses) input.previousToolNames = before.toolUses.map((t) => t.name)
+      const p: Pending = { divergence, input, link: undefined }
+      pending.push(p)
+      if (policy === 'fail') return true
       if (policy === 'trust-server') {
         tokens.truncate(mismatch)
         // Calls whose sampled ids the truncation removed entirely are no longer trained on: drop them.
-        const kept: number[] = []
-        for (const c of current.callIndices) {
-          const at = responseAt.get(c)
-          if (!at || at.start < mismatch || (at.length === 0 && at.start <= mismatch)) kept.push(c)
+        const keptCalls: TrajectoryCall[] = []
+        for (const c of trajectory.calls) {
+          const at = responseAt.get(c.callIndex)
+          if (!at || at.start < mismatch || (at.length === 0 && at.start <= mismatch)) keptCalls.push(c)
           else {
-            result.excluded.push({
-              callIndex: c,
-              status: at.status,
-              reason: `its sampled ids were replaced by call ${call.callIndex}'s prompt (trust-server rebase)`,
-            })
+            excluded(
+              at.call,
+              at.position,
+              `its sampled ids were replaced by call ${call.callIndex}'s prompt (trust-server rebase)`
+            )
+            const dropped = linkOf.get(at.call)
+            const linkAt = dropped ? result.calls.lastIndexOf(dropped) : -1
+            if (linkAt !== -1) result.calls.splice(linkAt, 1)
           }
         }
-        current.callIndices.splice(0, current.callIndices.length, ...kept)
+        trajectory.calls.splice(0, trajectory.calls.length, ...keptCalls)
+        trajectory.callIndices.splice(0, trajectory.callIndices.length, ...keptCalls.map((c) => c.callIndex))
         const added = tokens.extendToPrompt(prompt, { callIndex: call.callIndex })
-        addResponse(tokens, call, response)
-        current.callIndices.push(call.callIndex)
-        result.calls.push(linkOf(call, current, 'rebased', previous.callIndex, added, mismatch))
+        addResponse(trajectory, call, position, response)
+        p.link = link(call, position, 'rebased', before.callIndex, added, mismatch)
       } else {
-        const link = start(call, prompt, response, 'diverged')
-        result.calls.push(linkOf(call, current!, link.relation, previous.callIndex, link.bridgeLength, mismatch))
+        start(call, position, prompt, response)
+        p.link = link(call, position, 'diverged', before.callIndex, prompt.length, mismatch)
       }
+      previous = { call, position, link: p.link }
     }
-    previous = call
+    return false
   }
-  for (const t of result.trajectories) t.tokens.trim()
-  return { result, pending, failed: false }
+  return { push }
 }
 
-/** Start of the previous prompt's last message (the generation header), or its length when it has none. */
+/** A token-in `extended` prompt must start with the previous call's prompt + sampled ids; anything else is a bug. */
+function checkTokenIn(call: TrajectoryCall, prompt: readonly number[], prior: TrajectoryCall): void {
+  const priorPrompt = prior.promptTokenIds!
+  const priorIds = prior.tokenIds!
+  const expected = priorPrompt.length + priorIds.length
+  let at = -1
+  for (let i = 0; i < expected; i++) {
+    const want = i < priorPrompt.length ? priorPrompt[i] : priorIds[i - priorPrompt.length]
+    if (i >= prompt.length || prompt[i] !== want) {
+      at = i
+      break
+    }
+  }
+  const declared = call.tokenIn?.previousLength
+  if (at === -1 && (declared === null || declared === undefined || declared === expected)) return
+  const where = call.rolloutId === undefined ? '' : ` of rollout "${call.rolloutId}"`
+  const index = at === -1 ? Math.min(declared ?? expected, expected) : at
+  const message =
+    at === -1
+      ? `token-in call ${call.callIndex}${where} says it extends ${declared} ids, but call ${prior.callIndex}'s ` +
+        `prompt + sampled ids are ${expected} ids`
+      : `token-in call ${call.callIndex}${where} is recorded as "extended" but its prompt does not start with call ` +
+        `${prior.callIndex}'s prompt + sampled ids: first difference at index ${at} ` +
+        `(${at >= prompt.length ? 'the prompt ends there' : `prompt id ${prompt[at]}, expected ${at < priorPrompt.length ? priorPrompt[at] : priorIds[at - priorPrompt.length]}`}; ` +
+        `${priorPrompt.length} prompt + ${priorIds.length} sampled ids expected as prefix)`
+  const details: TokenInInvariantError['details'] = {
+    callIndex: call.callIndex,
+    previousCallIndex: prior.callIndex,
+    index,
+  }
+  if (call.rolloutId !== undefined) details.rolloutId = call.rolloutId
+  throw new TokenInInvariantError(message, details)
+}
+
 /** Index of the end-of-message id closing the first user turn; -1 when the role id is unknown or absent. */
 function firstUserTurnEnd(prompt: readonly number[], special: SpecialTokenIds): number {
   if (special.userRole === undefined) return -1
@@ -330,23 +476,4 @@ function firstUserTurnEnd(prompt: readonly number[], special: SpecialTokenIds): 
     }
   }
   return -1
-}
-
-function linkOf(
-  call: TrajectoryCall,
-  trajectory: Trajectory,
-  relation: CallLink['relation'],
-  previousCallIndex: number | null,
-  bridgeLength: number,
-  divergeAt: number | null
-): CallLink {
-  return {
-    callIndex: call.callIndex,
-    trajectoryIndex: trajectory.index,
-    relation,
-    previousCallIndex,
-    bridgeLength,
-    divergeAt,
-    cause: null,
-  }
 }

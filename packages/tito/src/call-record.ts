@@ -6,6 +6,46 @@ export interface RecordedToolUse {
   name: string
 }
 
+/** Which request path produced a call: the server renders the chat, or the client sends token ids. */
+export type TitoCallMode = 'chat' | 'token-in'
+
+/** `stream`: SSE; `json`: one non-streaming response (what Agent Lightning v1's gateway requires). */
+export type TitoTransport = 'stream' | 'json'
+
+/** A 429 pause (Agent Lightning weight sync, gateway throttle) the model rode out before this call's response. */
+export interface TitoPause {
+  status: number
+  retryAfterMs: number
+  waitedMs: number
+  reason: string | null
+}
+
+/** Why a token-in call's prompt was rendered afresh instead of extended. */
+export type TokenInRenderReason =
+  | 'first_call'
+  | 'messages_reset'
+  | 'history_changed'
+  | 'tools_changed'
+  | 'system_changed'
+  | 'previous_not_extendable'
+
+/**
+ * Where a token-in call's prompt came from (the model's `tito.tokenIn`). Declared here structurally so records
+ * from any model version fit; `@strands-vllm/model` fills it.
+ */
+export interface TitoTokenIn {
+  /** `rendered`: a fresh rendering; `extended`: previous prompt + sampled ids + bridge; `retry`: the same prompt resent. */
+  prompt: 'rendered' | 'extended' | 'retry'
+  renderReason: TokenInRenderReason | null
+  renderer: 'server' | 'local'
+  /** Ids appended after the previous call's sampled ids (null unless extended). */
+  bridgeLength: number | null
+  /** The previous response did not end with the end-of-message id; the bridge starts with the template's close. */
+  synthesizedClose: boolean
+  /** Previous prompt + previous sampled ids: the prefix this prompt must start with (null unless extended). */
+  previousLength: number | null
+}
+
 /**
  * One model call, as the recorder saw it. Every call gets one, in call order, including calls
  * that failed or came back without ids (`status: 'missing'`), so gaps stay visible.
@@ -25,6 +65,8 @@ export interface TitoCallRecord {
   tokenIds?: number[]
   /** Per sampled id, when logprobs were requested (aligned 1:1 with `tokenIds`). */
   logprobs?: number[]
+  /** The token text of each logprob entry as the server sent it (aligned 1:1 with `tokenIds`). */
+  logprobTokens?: string[]
   topLogprobs?: TopLogprob[][]
   /** `exact` only when every wire check passed; the builder excludes anything else by default. */
   status: TitoStatus
@@ -44,15 +86,32 @@ export interface TitoCallRecord {
   timing: { startMs: number; firstByteMs: number | null; endMs: number }
   /** Set when the call threw (the SDK's error name and message; never request headers). */
   error?: { name: string; message: string }
+  /** Request path (absent in records of older model versions). */
+  mode?: TitoCallMode
+  transport?: TitoTransport
+  /** The session key sent with the request (body `session_id` + header), null when none was sent. */
+  sessionId?: string | null
+  /** 429 pauses ridden out before this call's response. */
+  pauses?: TitoPause[]
+  /** Token-in calls only: where the prompt came from. */
+  tokenIn?: TitoTokenIn
 }
 
 /**
  * The fields the trajectory builder needs; a `TitoCallRecord` or a parsed JSONL record both fit.
  * `attempt` and `invocationIndex` are optional for older data: without them a call is never taken for a
  * retry (a retry is `attempt > 1` in the same invocation) and invocation boundaries are not seen.
+ * The other optional fields refine the build: `rolloutId` (grouping), `stopReason` (a stop string or stop
+ * token is not an end-of-sequence stop), `toolUses` (tool names the SDK rewrites), `timing` (verl metrics),
+ * `tokenIn` (token-in invariants and render reasons).
  */
 export type TrajectoryCall = Pick<
   TitoCallRecord,
   'callIndex' | 'promptTokenIds' | 'tokenIds' | 'logprobs' | 'status' | 'finishReason'
 > &
-  Partial<Pick<TitoCallRecord, 'attempt' | 'invocationIndex'>>
+  Partial<
+    Pick<
+      TitoCallRecord,
+      'attempt' | 'invocationIndex' | 'rolloutId' | 'stopReason' | 'toolUses' | 'timing' | 'tokenIn' | 'mode'
+    >
+  >

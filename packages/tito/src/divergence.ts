@@ -10,6 +10,7 @@ export type DivergenceCause =
   | 'template_changed'
   | 'history_rewritten'
   | 'truncated_previous'
+  | 'tool_name_rewritten'
   | 'unknown'
 
 /** Every cause, in report order (counters, JSONL validation). */
@@ -21,8 +22,28 @@ export const DIVERGENCE_CAUSES: readonly DivergenceCause[] = [
   'template_changed',
   'history_rewritten',
   'truncated_previous',
+  'tool_name_rewritten',
   'unknown',
 ]
+
+/**
+ * Tool names the Strands SDK sends back unchanged; any other name in the history is rewritten to
+ * `INVALID_TOOL_NAME` before every model call, so the next prompt differs from what the model sampled.
+ */
+export const SDK_TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/
+
+/** What the SDK puts in place of a tool name that fails {@link SDK_TOOL_NAME_PATTERN}. */
+export const SDK_INVALID_TOOL_NAME = 'INVALID_TOOL_NAME'
+
+/**
+ * True when a generation ended on its own end-of-sequence token (`stop` with a null `stop_reason`) or as tool
+ * calls. Anything else (`length`, `abort`, `repetition`, a stop string or stop token id, an unknown or missing
+ * reason) left the message unclosed: the chat template closes it with an id the model never sampled.
+ */
+export function endedCleanly(finishReason: string | null | undefined, stopReason?: number | string | null): boolean {
+  if (finishReason === 'tool_calls') return true
+  return finishReason === 'stop' && (stopReason === null || stopReason === undefined)
+}
 
 /** Control-token ids the id-only classifier looks for. */
 export interface SpecialTokenIds {
@@ -42,6 +63,11 @@ export interface SpecialTokenIds {
    * episode (the first user message differs) from history rewritten inside one conversation.
    */
   userRole?: number
+  /** Role ids of system and assistant turns (Qwen3: 8948, 77091), for counting chat turns (verl's `num_turns`). */
+  systemRole?: number
+  assistantRole?: number
+  /** The id opening one tool result inside a user turn (Qwen3: `<tool_response>`, 151665). */
+  toolResponseStart?: number
 }
 
 /** Qwen3 (and Qwen2.5) ids. */
@@ -55,6 +81,9 @@ export const QWEN3_SPECIAL_IDS: SpecialTokenIds = {
   eos: [151645, 151643],
   separator: [198],
   userRole: 872,
+  systemRole: 8948,
+  assistantRole: 77091,
+  toolResponseStart: 151665,
 }
 
 /** Text around the first differing position (present when a decoder was given). */
@@ -72,6 +101,10 @@ export interface DivergenceWindow {
 export interface Divergence {
   /** The call whose prompt does not extend the previous call's prompt + response. */
   callIndex: number
+  /** Position of that call in the builder's input (call indices repeat across rollouts; positions do not). */
+  position: number
+  /** The rollout of both calls, when recorded. */
+  rolloutId?: string
   previousCallIndex: number
   /** The trajectory the previous call belongs to. */
   trajectoryIndex: number
@@ -99,6 +132,10 @@ export interface DivergenceInput {
   next: ArrayLike<number>
   index: number
   previousFinishReason: string | null
+  /** vLLM's `stop_reason` of the previous call (a string or id: a stop string / stop token, not an EOS). */
+  previousStopReason?: number | string | null
+  /** Tool names the previous call produced, in order (recorded `toolUses`). */
+  previousToolNames?: readonly string[]
   special: SpecialTokenIds
 }
 
@@ -144,12 +181,10 @@ export function classifyDivergence(input: DivergenceInput): Classified {
   const h = held.length
   const inResponse = j >= p
 
-  if (input.previousFinishReason === 'length') {
+  if (!endedCleanly(input.previousFinishReason, input.previousStopReason)) {
     return {
       cause: 'truncated_previous',
-      detail: inResponse
-        ? 'the previous call was cut by max_tokens (finish_reason "length"); the template closed its message'
-        : 'the previous call was cut by max_tokens (finish_reason "length"); its message was dropped or re-rendered',
+      detail: cutDetail(input.previousFinishReason, input.previousStopReason, inResponse),
     }
   }
   const tail = [...special.eos, ...special.separator, special.messageEnd]
@@ -190,6 +225,15 @@ export function classifyDivergence(input: DivergenceInput): Classified {
     held[j] === special.toolCallStart ||
     next[j] === special.toolCallStart
   ) {
+    const rewritten = rewrittenToolName(input)
+    if (rewritten !== undefined) {
+      return {
+        cause: 'tool_name_rewritten',
+        detail:
+          `the SDK renamed the tool call "${rewritten}" to ${SDK_INVALID_TOOL_NAME} (names must match ` +
+          `${SDK_TOOL_NAME_PATTERN.source}) before sending the history back`,
+      }
+    }
     return {
       cause: 'tool_call_reserialized',
       detail: 'the template re-serialized a tool call differently from what the model produced',
@@ -206,6 +250,40 @@ export function classifyDivergence(input: DivergenceInput): Classified {
     return { cause: 'history_rewritten', detail: 'earlier messages were changed or dropped before this call' }
   }
   return { cause: 'unknown', detail: 'the new prompt differs inside the previous response' }
+}
+
+function cutDetail(finish: string | null, stop: number | string | null | undefined, inResponse: boolean): string {
+  const how =
+    finish === 'length'
+      ? 'was cut by max_tokens (finish_reason "length")'
+      : finish === 'stop' && typeof stop === 'string'
+        ? `stopped at the stop string ${JSON.stringify(stop)}`
+        : finish === 'stop' && typeof stop === 'number'
+          ? `stopped at the stop token id ${stop}`
+          : finish === null
+            ? 'has no finish reason'
+            : `ended with finish_reason ${JSON.stringify(finish)}, not an end-of-sequence token`
+  return inResponse
+    ? `the previous call ${how}; the template closed its message`
+    : `the previous call ${how}; its message was dropped or re-rendered`
+}
+
+/**
+ * The tool name the SDK rewrote, when the difference lies inside a tool call of the previous response whose
+ * recorded name fails the SDK's pattern. The k-th `<tool_call>` of the response is the k-th recorded tool use.
+ */
+function rewrittenToolName(input: DivergenceInput): string | undefined {
+  const names = input.previousToolNames
+  if (!names || names.length === 0) return undefined
+  const invalid = names.filter((n) => !SDK_TOOL_NAME_PATTERN.test(n))
+  if (invalid.length === 0) return undefined
+  const { held, index: j, previousPromptLength: p, special } = input
+  if (j < p) return undefined
+  let k = 0
+  for (let i = p; i <= Math.min(j, held.length - 1); i++) if (held[i] === special.toolCallStart) k++
+  const name = k > 0 ? names[k - 1] : undefined
+  if (name !== undefined) return SDK_TOOL_NAME_PATTERN.test(name) ? undefined : name
+  return invalid[0]
 }
 
 /** The id slices a decoder should turn into text to refine and illustrate a divergence. */
@@ -228,15 +306,24 @@ export function textRequests(input: DivergenceInput): number[][] {
 /** Refine an id-only classification with the decoded `textRequests`. */
 export function refineWithText(
   input: DivergenceInput,
-  base: Classified,
+  classified: Classified,
   texts: readonly string[]
 ): { classified: Classified; window: DivergenceWindow } {
+  let base = classified
   const [before = '', heldWindow = '', receivedWindow = '', heldMessage = '', nextMessage = ''] = texts
   const window: DivergenceWindow = {
     start: Math.max(0, input.index - WINDOW),
     before,
     held: heldWindow,
     received: receivedWindow,
+  }
+  if (base.cause === 'tool_name_rewritten') {
+    // The decoded prompt confirms (or refutes) the SDK's rename.
+    if (nextMessage.includes(SDK_INVALID_TOOL_NAME)) return { classified: base, window }
+    base = {
+      cause: 'tool_call_reserialized',
+      detail: 'the template re-serialized a tool call differently from what the model produced',
+    }
   }
   // A split inside a tool call whose text is unchanged is BPE re-tokenization, not re-serialization.
   if (base.cause === 'unknown' || base.cause === 'history_rewritten' || base.cause === 'tool_call_reserialized') {

@@ -5,6 +5,7 @@ const tokenManagerMarker: unique symbol = Symbol.for('strands-vllm.error.TokenMa
 const divergenceMarker: unique symbol = Symbol.for('strands-vllm.error.TrajectoryDivergenceError')
 const jsonlMarker: unique symbol = Symbol.for('strands-vllm.error.TitoJsonlError')
 const recorderMarker: unique symbol = Symbol.for('strands-vllm.error.RecorderError')
+const tokenInMarker: unique symbol = Symbol.for('strands-vllm.error.TokenInInvariantError')
 
 function hasMarker(error: unknown, key: symbol): boolean {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
@@ -69,14 +70,39 @@ export class TitoJsonlError extends TitoError {
   }
 }
 
-/** Misuse of a `VLLMTokenRecorder` (e.g. attaching one recorder to two agents). */
+/** Misuse of a `VLLMTokenRecorder` (e.g. attaching one recorder to two agents), or its JSONL sink failing. */
 export class RecorderError extends TitoError {
   protected readonly [recorderMarker] = true
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
     this.name = 'RecorderError'
   }
   static override isInstance(error: unknown): error is RecorderError {
     return hasMarker(error, recorderMarker)
+  }
+}
+
+/**
+ * A token-in call recorded as `extended` whose prompt does not start with the previous call's prompt + sampled
+ * ids in the same conversation. Token-in builds each prompt by appending, so this is a bug in the client or in
+ * the records (edited, mixed up), never template drift: the builder throws instead of splitting.
+ */
+export class TokenInInvariantError extends TitoError {
+  protected readonly [tokenInMarker] = true
+  constructor(
+    message: string,
+    readonly details: {
+      callIndex: number
+      previousCallIndex: number
+      /** First position where the prompt differs from previous prompt + sampled ids (or where it ends). */
+      index: number
+      rolloutId?: string
+    }
+  ) {
+    super(message)
+    this.name = 'TokenInInvariantError'
+  }
+  static override isInstance(error: unknown): error is TokenInInvariantError {
+    return hasMarker(error, tokenInMarker)
   }
 }

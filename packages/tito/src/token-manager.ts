@@ -24,6 +24,16 @@ export interface TokenManagerOptions {
   initialCapacity?: number
 }
 
+/** What `JSON.stringify(manager)` gives: plain arrays (typed arrays would serialize as `{"0": …}` objects). */
+export interface TokenManagerJSON {
+  tokenIds: number[]
+  /** 1 = sampled by the policy (trainable), 0 = context. */
+  lossMask: number[]
+  /** Per token, null where unknown. */
+  logprobs: Array<number | null>
+  segments: TokenSegment[]
+}
+
 export interface AddOptions {
   /** Recorded on the segment, so every token's origin stays known. */
   callIndex?: number
@@ -191,6 +201,16 @@ export class TokenManager {
     return this.ids.byteLength + this.mask.byteLength + this.lps.byteLength
   }
 
+  /** Plain arrays for `JSON.stringify`: ids, mask (0/1), logprobs (null where unknown), segments. */
+  toJSON(): TokenManagerJSON {
+    return {
+      tokenIds: Array.from(this.ids.subarray(0, this.size)),
+      lossMask: Array.from(this.mask.subarray(0, this.size)),
+      logprobs: this.logprobs,
+      segments: this.segments as TokenSegment[],
+    }
+  }
+
   toString(): string {
     return `TokenManager(segments=${this.segs.length}, tokens=${this.size}, output_tokens=${this.outputLength})`
   }
@@ -224,7 +244,8 @@ export class TokenManager {
     if (logprobs) {
       for (let i = 0; i < n; i++) {
         const v = i < logprobs.length ? logprobs[i] : null
-        this.lps[start + i] = typeof v === 'number' ? v : Number.NaN
+        // Anything but a finite number (null, NaN, ±Infinity from a bad wire) is "unknown", never a value.
+        this.lps[start + i] = typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN
       }
     } else this.lps.fill(Number.NaN, start, start + n)
     this.size += n

@@ -89,21 +89,22 @@ export function exactFields(
   tokenIds: number[],
   extra: Partial<VLLMResponseFields['tito']> = {}
 ): VLLMResponseFields {
-  return {
-    promptTokenIds,
-    tokenIds,
-    logprobs: tokenIds.map((_, i) => -0.125 * (i + 1)),
-    tito: {
-      status: 'exact',
-      reasons: [],
-      finishReason: 'stop',
-      stopReason: null,
-      usage: { promptTokens: promptTokenIds.length, completionTokens: tokenIds.length, totalTokens: 0 },
-      responseId: `chatcmpl-${promptTokenIds.length}-${tokenIds.length}`,
-      model: 'Qwen/Qwen3-8B',
-      sampling: { temperature: 1 },
-      timing: { startMs: 1, firstByteMs: 2, endMs: 3 },
-      ...extra,
-    },
+  const tito = {
+    status: 'exact' as const,
+    reasons: [],
+    finishReason: 'stop',
+    stopReason: null,
+    usage: { promptTokens: promptTokenIds.length, completionTokens: tokenIds.length, totalTokens: 0 },
+    responseId: `chatcmpl-${promptTokenIds.length}-${tokenIds.length}`,
+    model: 'Qwen/Qwen3-8B',
+    sampling: { temperature: 1 },
+    timing: { startMs: 1, firstByteMs: 2, endMs: 3 },
+    mode: 'chat' as const,
+    transport: 'stream' as const,
+    sessionId: null,
+    pauses: [],
+    ...extra,
   }
+  // Built as a variable: the model's `TitoInfo` gains fields over versions; extra keys are fine either way.
+  return { promptTokenIds, tokenIds, logprobs: tokenIds.map((_, i) => -0.125 * (i + 1)), tito } as VLLMResponseFields
 }
