@@ -183,7 +183,23 @@ export function emptyBuildResult(): BuildResult {
   }
 }
 
-function walk(calls: readonly TrajectoryCall[], options: Omit<BuildTrajectoriesOptions, 'decoder'>): Walked {
+/** Internal walk options: the JSONL writers record token-in violations as divergences instead of throwing. */
+export interface WalkOptions extends Omit<BuildTrajectoriesOptions, 'decoder'> {
+  /** Throw `TokenInInvariantError` for an `extended` prompt that does not extend (default true). */
+  checkTokenIn?: boolean
+}
+
+/**
+ * Links and exclusions for writing records: the `split` build with id-only causes, where a token-in violation is
+ * written as the divergence it is (records are evidence; only training from them must stop).
+ */
+export function linkCalls(calls: readonly TrajectoryCall[]): BuildResult {
+  const walked = walk(calls, { checkTokenIn: false })
+  for (const p of walked.pending) Object.assign(p.divergence, classifyDivergence(p.input))
+  return done(walked)
+}
+
+function walk(calls: readonly TrajectoryCall[], options: WalkOptions): Walked {
   const result = emptyBuildResult()
   const pending: Pending[] = []
   let failed = false
@@ -218,11 +234,7 @@ export interface ConversationWalker {
  * The builder's state machine for one conversation, fed one call at a time: `buildTrajectories` runs one per
  * conversation; the recorder's JSONL sink keeps one to write each call's prefix check as the call completes.
  */
-export function conversationWalker(
-  options: Omit<BuildTrajectoriesOptions, 'decoder'>,
-  result: BuildResult,
-  pending: Pending[]
-): ConversationWalker {
+export function conversationWalker(options: WalkOptions, result: BuildResult, pending: Pending[]): ConversationWalker {
   const policy = options.onDivergence ?? 'split'
   const accept = options.acceptStatus ?? ['exact']
   const special = options.specialTokens ?? QWEN3_SPECIAL_IDS
@@ -285,12 +297,16 @@ export function conversationWalker(
   const push = (call: TrajectoryCall, position: number): boolean => {
     const prompt = call.promptTokenIds
     const response = call.tokenIds
-    if (call.tokenIn?.prompt === 'extended' && prompt && lastWithIds) checkTokenIn(call, prompt, lastWithIds)
+    if (call.tokenIn?.prompt === 'extended' && prompt && lastWithIds && options.checkTokenIn !== false) {
+      checkTokenIn(call, prompt, lastWithIds)
+    }
     if (prompt && response) lastWithIds = call
-    if (!accept.includes(call.status) || !prompt || !response) {
+    if (!accept.includes(call.status) || !prompt || !response || prompt.length === 0) {
       const reason = !accept.includes(call.status)
         ? `tito status "${call.status}" is not accepted`
-        : `no ${prompt ? 'response' : 'prompt'} token ids`
+        : prompt?.length === 0
+          ? 'an empty prompt'
+          : `no ${prompt ? 'response' : 'prompt'} token ids`
       excluded(call, position, reason)
       return false
     }

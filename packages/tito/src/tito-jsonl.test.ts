@@ -6,11 +6,13 @@ import { buildTrajectories } from './build-trajectories.js'
 import type { TitoCallRecord } from './call-record.js'
 import { TitoJsonlError } from './errors.js'
 import { sha256TokenIds } from './sha256.js'
+import { titoSpanAttributes } from './span-attributes.js'
 import {
   fromTitoRecords,
   parseTitoJsonl,
   readTitoJsonl,
   TITO_CALL_SCHEMA,
+  type TitoJsonlWarning,
   toTitoJsonl,
   writeTitoJsonl,
 } from './tito-jsonl.js'
@@ -97,7 +99,7 @@ describe('canonical JSONL', () => {
     const tampered = JSON.parse(good[2]!)
     tampered.tokens.prompt_ids[0] = 99
     const cases: Array<[string, RegExp]> = [
-      [`${good[0]}\n{not json`, /line 2: not valid JSON/],
+      [`${good[0]}\n{not json\n${good[1]}`, /line 2: not valid JSON/],
       [`${good[0]}\n${good[1]}\n${JSON.stringify(tampered)}`, /line 3: tokens.prompt_sha256 does not match/],
       [JSON.stringify({ ...JSON.parse(good[0]!), schema: 'tito-call/0' }), /line 1: unsupported schema/],
       [
@@ -173,5 +175,81 @@ describe('canonical JSONL', () => {
       [0, 'superseded'],
       [1, 'retry'],
     ])
+  })
+})
+
+describe('non-exact records (issue 13.4)', () => {
+  /** An incomplete call whose capture kept a null logprob (what older model versions recorded). */
+  const broken = (): TitoCallRecord => ({
+    ...record(0, [1, 2], [3, 4, 151645]),
+    status: 'incomplete',
+    reasons: [{ code: 'logprobs_invalid', message: 'a logprob was null' }],
+    logprobs: [-0.5, null as unknown as number, -0.25],
+  })
+
+  it('the writer never writes what its reader rejects: the untrusted logprobs are dropped, the ids stay', () => {
+    const warnings: TitoJsonlWarning[] = []
+    const [back] = fromTitoRecords(parseTitoJsonl(toTitoJsonl([broken()]), { onWarning: (w) => warnings.push(w) }))
+    expect(warnings).toEqual([])
+    expect(back).toMatchObject({ status: 'incomplete', promptTokenIds: [1, 2], tokenIds: [3, 4, 151645] })
+    expect(back!.logprobs).toBeUndefined()
+    expect(back!.reasons.map((r) => r.code)).toEqual(['logprobs_invalid', 'logprobs_invalid'])
+  })
+
+  it('an exact call with misaligned logprobs is written as incomplete, never as exact with shifted logprobs', () => {
+    const shifted = { ...record(0, [1, 2], [3, 4]), logprobs: [-0.5] }
+    const [line] = parseTitoJsonl(toTitoJsonl([shifted]))
+    expect(line!.checks.tito_status).toBe('incomplete')
+    expect(line!.checks.reasons.map((r) => r.code)).toContain('logprobs_misaligned')
+    expect(line!.tokens.completion_logprobs).toBeNull()
+  })
+
+  it('the reader keeps a bad non-exact record, drops what cannot be trusted and warns with the line', () => {
+    const good = toTitoJsonl(history).trimEnd().split('\n')
+    const foreign = JSON.parse(good[0]!)
+    foreign.checks.tito_status = 'incomplete'
+    foreign.tokens.completion_logprobs = [-1, null]
+    foreign.tokens.prompt_ids = [1, 99] // tampered: fails its hash
+    foreign.response.usage = 'lots'
+    const warnings: TitoJsonlWarning[] = []
+    const text = [good[1], JSON.stringify(foreign), good[2]].join('\n')
+    const records = parseTitoJsonl(text, { onWarning: (w) => warnings.push(w) })
+    expect(records).toHaveLength(3)
+    expect(records[1]!.tokens).toMatchObject({ prompt_ids: null, prompt_sha256: null, completion_logprobs: null })
+    expect(records[1]!.tokens.completion_ids).toEqual([3, 151645])
+    expect(records[1]!.response.usage).toBeNull()
+    expect(warnings.map((w) => w.line)).toEqual([2, 2, 2])
+    const messages = warnings.map((w) => w.message).join('\n')
+    for (const what of [/usage/, /prompt_sha256 does not match/, /completion_logprobs must be an array of finite/]) {
+      expect(messages).toMatch(what)
+    }
+    // The same defects on an exact record still fail, naming the line.
+    const exact = { ...foreign, checks: { ...foreign.checks, tito_status: 'exact' } }
+    expect(() => parseTitoJsonl(`${good[1]}\n${JSON.stringify(exact)}`)).toThrow(/line 2: /)
+  })
+
+  it('skips a torn last line with a warning and keeps every earlier line; corrupt JSON elsewhere still throws', () => {
+    const text = toTitoJsonl(history)
+    const torn = `${text}${text.split('\n')[0]!.slice(0, 57)}`
+    const warnings: TitoJsonlWarning[] = []
+    const records = parseTitoJsonl(torn, { onWarning: (w) => warnings.push(w) })
+    expect(fromTitoRecords(records)).toEqual(history)
+    expect(warnings).toEqual([{ line: 4, message: expect.stringMatching(/incomplete last line/) }])
+    expect(() => parseTitoJsonl(`${torn}\n`)).toThrow(/line 4: not valid JSON/)
+  })
+
+  it('reads records written before the optional keys existed', () => {
+    const old = JSON.parse(toTitoJsonl(history).split('\n')[0]!)
+    expect(old.session_id).toBeUndefined()
+    expect(old.request.mode).toBeUndefined()
+    const [call] = fromTitoRecords(parseTitoJsonl(JSON.stringify(old)))
+    expect(call).toEqual(history[0])
+  })
+
+  it('spans never pair misaligned logprobs with ids', () => {
+    expect(titoSpanAttributes({ ...record(0, [1], [2, 3]), logprobs: [-1] })['logprobs.content']).toBeUndefined()
+    expect(titoSpanAttributes(broken())['logprobs.content']).toBeUndefined()
+    const aligned = JSON.parse(titoSpanAttributes(record(0, [1], [2, 3]))['logprobs.content'] as string)
+    expect(aligned.map((e: { token: string }) => e.token)).toEqual(['token_id:2', 'token_id:3'])
   })
 })
