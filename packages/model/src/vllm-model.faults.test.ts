@@ -66,21 +66,28 @@ describe('VLLMModel failure mapping', () => {
     await noToolParser?.close()
   })
 
-  it.each([1, 2, 3, 4])('context-length variant %i (nested shape) → ContextWindowOverflowError', async (variant) => {
-    const error = await failure(model(`context-variant:${variant}`))
-    expect(error).toBeInstanceOf(ContextWindowOverflowError)
-    expectNoSecret(error)
-  })
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'context-length variant %i (nested shape) → ContextWindowOverflowError',
+    async (variant) => {
+      const error = await failure(model(`context-variant:${variant}`))
+      expect(error).toBeInstanceOf(ContextWindowOverflowError)
+      expectNoSecret(error)
+    }
+  )
 
-  it.each([1, 2, 3, 4])('context-length variant %i (old flat shape) → ContextWindowOverflowError', async (variant) => {
-    const error = await failure(model(`context-variant:${variant}`, flat))
-    expect(error).toBeInstanceOf(ContextWindowOverflowError)
-  })
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'context-length variant %i (old flat shape) → ContextWindowOverflowError',
+    async (variant) => {
+      const error = await failure(model(`context-variant:${variant}`, flat))
+      expect(error).toBeInstanceOf(ContextWindowOverflowError)
+    }
+  )
 
   it('a real overflow (prompt longer than max_model_len) → ContextWindowOverflowError', async () => {
     const small = await startMockVLLM({ maxModelLen: 16 })
     try {
-      const error = await failure(model(undefined, small))
+      const m = new VLLMModel({ baseUrl: small.baseUrl, modelId: 'Qwen/Qwen3-8B', maxTokens: 8 })
+      const error = await failure(m)
       expect(error).toBeInstanceOf(ContextWindowOverflowError)
     } finally {
       await small.close()
@@ -263,5 +270,14 @@ describe('VLLMModel failure mapping', () => {
       })
     )
     expect(VLLMError.isInstance(error)).toBe(true)
+  })
+
+  // Issue 13 item 9: vLLM treats its mid-stream GenerationError (500 "Internal server error") as retryable.
+  it('a mid-stream 500 error payload is a retryable VLLMStreamError', async () => {
+    const error = await failure(model('mid-stream-error:2'))
+    expect(VLLMStreamError.isInstance(error)).toBe(true)
+    expect((error as VLLMStreamError).isRetryable).toBe(true)
+    expect((error as VLLMStreamError).status).toBe(500)
+    expect((error as Error).message).toMatch(/retryable/)
   })
 })

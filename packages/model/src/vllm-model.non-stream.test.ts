@@ -199,7 +199,7 @@ describe('stream: false — one JSON body, the same events, fields and checks', 
     const small = await startMockVLLM({ maxModelLen: 16 })
     try {
       const long = user('Tell me a long story about a robot who paints the sea at night.')
-      expect(await failure(make(false, {}, small), long)).toBeInstanceOf(ContextWindowOverflowError)
+      expect(await failure(make(false, { maxTokens: 8 }, small), long)).toBeInstanceOf(ContextWindowOverflowError)
     } finally {
       await small.close()
     }
