@@ -30,7 +30,6 @@ export async function chatCompletions(ex: Exchange): Promise<void> {
   const { config } = ex
   const body = ex.requestBody<ChatCompletionRequest>()
   checkChatRequest(body)
-  if (body.messages.length === 0) throw badRequest('`messages` must not be empty', 'messages')
   const conversation = chatConversation(body)
   const input = templateInput({
     ...body,

@@ -1,4 +1,4 @@
-import type { PolicyContext, PolicyOutput, ToolDefinition } from '../types.js'
+import type { PolicyContext, PolicyOutput, ToolCallFormat, ToolDefinition } from '../types.js'
 
 /** Knobs every shipped policy takes, to make drift observable on purpose. */
 export interface PolicyOptions {
@@ -8,6 +8,8 @@ export interface PolicyOptions {
   compactToolJson?: boolean
   /** Think (`<think>…</think>`) when the request allows it. Default true. */
   think?: boolean
+  /** Write tool calls as hermes JSON or Qwen3-Coder XML. Default: the server's `toolFormat`. */
+  toolFormat?: ToolCallFormat
 }
 
 /** Apply {@link PolicyOptions} to a policy's output. */
@@ -20,6 +22,7 @@ export function applyOptions(output: PolicyOutput, ctx: PolicyContext, options: 
     )
   }
   if (options.nonCanonical) out.nonCanonical = { ...options.nonCanonical, ...out.nonCanonical }
+  if (options.toolFormat && out.toolFormat === undefined) out.toolFormat = options.toolFormat
   return out
 }
 

@@ -10,6 +10,8 @@ export interface ScriptRule {
    */
   match?: string | RegExp | ((ctx: PolicyContext) => boolean)
   on?: 'user' | 'tool' | 'last'
+  /** Only when this many assistant turns are already in the conversation (0: the first answer). */
+  turn?: number
   /** The output, or a function of the context and the regex match. */
   reply: PolicyOutput | ((ctx: PolicyContext, match: RegExpExecArray | null) => PolicyOutput)
 }
@@ -34,6 +36,7 @@ export function scriptedPolicy(rules: ScriptRule[], options: ScriptedPolicyOptio
 }
 
 function matchRule(rule: ScriptRule, ctx: PolicyContext): RegExpExecArray | null | false {
+  if (rule.turn !== undefined && rule.turn !== ctx.turn) return false
   const { match } = rule
   if (match === undefined) return null
   if (typeof match === 'function') return match(ctx) ? null : false
