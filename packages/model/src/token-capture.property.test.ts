@@ -325,4 +325,75 @@ describe('TokenCapture properties', () => {
       { numRuns }
     )
   })
+
+  // Issue 13 item 7: equal totals, shifted pairing. Move k logprob entries from one chunk to another.
+  it('logprob entries moved between chunks (totals equal) are never exact and never paired with ids', () => {
+    const multi = consistentCall
+      .map((call) => ({ ...call, logprobs: true }))
+      .filter((call) => call.chunks.filter((c) => c.length > 0).length >= 2)
+    fc.assert(
+      fc.property(multi, fc.nat(), fc.nat(), (call, a, b) => {
+        const choices = choicesOf(call)
+        const withIds = choices.map((c, i) => [c, i] as const).filter(([c]) => (c.token_ids as number[]).length > 0)
+        const [from] = withIds[a % withIds.length]!
+        const [to] = withIds[(a + 1 + (b % (withIds.length - 1))) % withIds.length]!
+        const source = from.logprobs!.content!
+        const moved = source.slice(0, 1)
+        from.logprobs = { content: source.slice(1) }
+        to.logprobs = { content: [...to.logprobs!.content!, ...moved] }
+        const fields = capture(call, call.prompt, choices, usageOf(call))
+        expect(fields.tito.status).not.toBe('exact')
+        expect(fields.tito.reasons.map((r) => r.code)).toContain('logprobs_misaligned')
+        expect(fields.logprobs).toBeUndefined()
+        expect(fields.tokenIds).toEqual(call.chunks.flat())
+      }),
+      { numRuns }
+    )
+  })
+
+  // Issue 13 item 8: a chunk of another choice index anywhere never becomes part of choice 0.
+  it('a chunk for a choice index other than 0 is never merged and never exact', () => {
+    fc.assert(
+      fc.property(
+        consistentCall,
+        fc.nat(),
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(tokenId, { minLength: 1, maxLength: 3 }),
+        (call, at, index, ids) => {
+          const choices = choicesOf(call)
+          const stray: WireChoice = { index, delta: { content: 'y' }, token_ids: ids }
+          if (call.logprobs) stray.logprobs = { content: ids.map(() => ({ token: 'y', logprob: -1 })) }
+          choices.splice(at % (choices.length + 1), 0, stray)
+          const fields = capture(call, call.prompt, choices, usageOf(call))
+          expect(fields.tito.status).not.toBe('exact')
+          expect(fields.tito.reasons.map((r) => r.code)).toContain('choice_index_unexpected')
+          expect(fields.tokenIds).toEqual(call.chunks.flat())
+        }
+      ),
+      { numRuns }
+    )
+  })
+
+  // Issue 13 item 6: only known finish reasons can be exact; abort never is; repetition stays exact.
+  it('finish reasons: abort and unknown ones are never exact, repetition is exact without an EOS', () => {
+    fc.assert(
+      fc.property(
+        consistentCall,
+        fc.oneof(
+          fc.constant('abort'),
+          fc.constant('error'),
+          fc.string().filter((s) => s.length > 0)
+        ),
+        (call, finish) => {
+          const choices = choicesOf(call)
+          choices[choices.length - 1]!.finish_reason = finish
+          const fields = capture(call, call.prompt, choices, usageOf(call))
+          const known = ['stop', 'length', 'tool_calls', 'repetition', 'content_filter'].includes(finish)
+          if (!known) expect(fields.tito.status).not.toBe('exact')
+          if (finish === 'repetition') expect(fields.tito.status).toBe('exact')
+        }
+      ),
+      { numRuns }
+    )
+  })
 })

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readSSEBatches } from './sse-batches.js'
 
@@ -65,5 +66,36 @@ describe('readSSEBatches', () => {
     for (let i = 0; i < event.length; i += 4096) parts.push(event.slice(i, i + 4096))
     const batches = await all(parts)
     expect(batches.flat()).toEqual([payload])
+  })
+
+  // Issue 13 item 10, as a property: any line-ending style and any split of the bytes give the same events.
+  it('property: every line-ending style and every split of the body yield the same data payloads', async () => {
+    const payload = fc.string({ minLength: 1, maxLength: 40 }).map((t) => JSON.stringify({ t }))
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(payload, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (events, eol, cuts) => {
+          const text = events.map((e) => `data: ${e}${eol}${eol}`).join('')
+          const bytes = new TextEncoder().encode(text)
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y)
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              let prev = 0
+              for (const p of [...points, bytes.length]) {
+                controller.enqueue(bytes.slice(prev, p))
+                prev = p
+              }
+              controller.close()
+            },
+          })
+          const got: string[] = []
+          for await (const batch of readSSEBatches(stream)) got.push(...batch)
+          expect(got).toEqual(events)
+        }
+      ),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 1000) }
+    )
   })
 })
