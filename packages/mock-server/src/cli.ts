@@ -1,47 +1,22 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util'
-import { parseFaults } from './faults.js'
-import { calculatorPolicy } from './policies/calculator.js'
-import { defaultPolicy } from './policies/default.js'
+import { MockCliUsageError, parseCliArgs, USAGE } from './cli-args.js'
 import { startMockVLLM } from './server.js'
 
-const USAGE = `strands-vllm-mock [--port 8000] [--host 127.0.0.1] [--policy default|calculator] [--model Qwen/Qwen3-8B]
-  [--max-model-len 32768] [--stream-interval 1] [--seed 0] [--fault cut-stream:3,status:429] [--no-tool-parser]`
+/** Usage errors (bad flags, a port that cannot be used) exit 2; anything else that stops the server exits 1. */
+const USAGE_EXIT = 2
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '8000' },
-      host: { type: 'string', default: '127.0.0.1' },
-      policy: { type: 'string', default: 'default' },
-      model: { type: 'string' },
-      'max-model-len': { type: 'string' },
-      'stream-interval': { type: 'string' },
-      seed: { type: 'string' },
-      fault: { type: 'string' },
-      'no-tool-parser': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
-  if (values.help) {
+  const command = parseCliArgs(process.argv.slice(2))
+  if (command.help) {
     console.log(USAGE)
     return
   }
-  if (values.policy !== 'default' && values.policy !== 'calculator')
-    throw new Error(`unknown --policy ${values.policy}`)
-  const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v))
-  const options = {
-    port: Number(values.port),
-    host: values.host,
-    policy: values.policy === 'calculator' ? calculatorPolicy() : defaultPolicy(),
-    faults: values.fault ? parseFaults(values.fault) : [],
-    toolParser: values['no-tool-parser'] ? null : ('hermes' as const),
-    ...(values.model === undefined ? {} : { modelId: values.model }),
-    ...(num(values['max-model-len']) === undefined ? {} : { maxModelLen: Number(values['max-model-len']) }),
-    ...(num(values['stream-interval']) === undefined ? {} : { streamInterval: Number(values['stream-interval']) }),
-    ...(num(values.seed) === undefined ? {} : { seed: Number(values.seed) }),
+  let server: Awaited<ReturnType<typeof startMockVLLM>>
+  try {
+    server = await startMockVLLM(command.options)
+  } catch (error) {
+    throw listenProblem(error, command.host, command.port)
   }
-  const server = await startMockVLLM(options)
   console.log(`strands-vllm mock vLLM listening on ${server.baseUrl}`)
   const stop = (): void => {
     void server.close().then(() => process.exit(0))
@@ -50,7 +25,27 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop)
 }
 
+/** The listen errors a user fixes by changing `--port` / `--host`, as one usage line. */
+function listenProblem(error: unknown, host: string, port: number): unknown {
+  const where = `${host}:${port}`
+  switch ((error as { code?: string })?.code) {
+    case 'EADDRINUSE':
+      return new MockCliUsageError(
+        `${where} is already in use; stop the other server or pick another --port (--port 0 picks a free one)`
+      )
+    case 'EACCES':
+      return new MockCliUsageError(`cannot listen on ${where}: permission denied; use a --port above 1023`)
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new MockCliUsageError(`cannot listen on ${where}: --host ${host} is not an address of this machine`)
+    default:
+      return error
+  }
+}
+
 main().catch((error: unknown) => {
-  console.error(`strands-vllm-mock: ${(error as Error)?.message ?? String(error)}\n${USAGE}`)
-  process.exit(1)
+  const usage = MockCliUsageError.isInstance(error)
+  const message = (error as Error)?.message ?? String(error)
+  console.error(`strands-vllm-mock: ${message}${usage ? ' (--help for usage)' : ''}`)
+  process.exit(usage ? USAGE_EXIT : 1)
 })
