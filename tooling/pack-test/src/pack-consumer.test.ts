@@ -1,17 +1,25 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type ConsumerProject,
+  createConsumerProject,
+  engineWarnings,
+  installedCopies,
+  installedVersion,
+  packageDirs,
+  repoRoot,
+  runBin,
+  runIn,
+} from './consumer-project.js'
 
 /**
- * attw cannot follow our imports into the ESM-only Strands SDK, so this test does what a
- * user does: pack every package, install the tarballs with their peers into a fresh
- * project, then `import` and `require` each one and touch its public API.
+ * What a user outside the monorepo does: the tarballs `pnpm pack` makes (what `changeset publish`
+ * uploads) installed with plain npm next to the peers the READMEs name, then `import` and `require`
+ * of every package, the CLIs, and one recorded rollout. attw cannot see any of this: it does not
+ * follow our imports into the ESM-only Strands SDK.
  */
-const root = join(import.meta.dirname, '..', '..', '..')
-const packagesDir = join(root, 'packages')
-const packages = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, 'package.json')))
 
 /** A value each package must export, proving the entry point really loaded. */
 const probes: Record<string, string> = {
@@ -23,75 +31,111 @@ const probes: Record<string, string> = {
   drift: 'retokenizationDrift',
 }
 
-let work: string
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+
+let project: ConsumerProject
 
 beforeAll(() => {
-  for (const dir of packages) {
-    if (!existsSync(join(packagesDir, dir, 'dist', 'index.js'))) {
+  for (const dir of packageDirs) {
+    if (!existsSync(join(repoRoot, 'packages', dir, 'dist', 'index.js'))) {
       throw new Error(`packages/${dir}/dist is missing: run \`pnpm build\` before this test`)
     }
   }
-  work = mkdtempSync(join(tmpdir(), 'strands-vllm-pack-'))
-  const tarballs = packages.map((dir) => {
-    const out = execFileSync('pnpm', ['pack', '--pack-destination', work], {
-      cwd: join(packagesDir, dir),
-      encoding: 'utf8',
-    })
-    const file = out.trim().split('\n').pop() ?? ''
-    return file.startsWith('/') ? file : join(work, file)
-  })
-  const peers = readPeers()
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }))
-  execFileSync(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...peers],
-    { cwd: work, stdio: 'pipe', env: { ...process.env, npm_config_engine_strict: 'false' } }
-  )
+  project = createConsumerProject()
 })
 
 afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true })
+  project?.close()
 })
 
-function readPeers(): string[] {
-  const pinned: Record<string, string> = {}
-  for (const dir of packages) {
-    const pkg = JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8')) as {
-      peerDependencies?: Record<string, string>
-      devDependencies?: Record<string, string>
+describe('the workspace', () => {
+  it('points every `bin` at a committed launcher, so a fresh `pnpm install` can link it before the build', () => {
+    for (const dir of packageDirs) {
+      const manifest = JSON.parse(readFileSync(join(repoRoot, 'packages', dir, 'package.json'), 'utf8')) as {
+        bin?: Record<string, string>
+      }
+      for (const [name, target] of Object.entries(manifest.bin ?? {})) {
+        const file = join('packages', dir, target)
+        const tracked = execFileSync('git', ['ls-files', '--', file], { cwd: repoRoot, encoding: 'utf8' }).trim()
+        expect(tracked, `${name} → ${file} must be a file in git, not a build output`).toBe(file)
+      }
     }
-    for (const name of Object.keys(pkg.peerDependencies ?? {})) {
-      const version = pkg.devDependencies?.[name]
-      if (version) pinned[name] = version
+  })
+})
+
+describe('the packed tarballs', () => {
+  it('keep no `workspace:` range: sibling dependencies are real semver ranges', () => {
+    for (const { dir, manifestText } of project.packed) {
+      expect(manifestText, `packages/${dir} tarball package.json`).not.toContain('workspace:')
+      const manifest = JSON.parse(manifestText) as { dependencies?: Record<string, string> }
+      for (const [name, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (name.startsWith('@strands-vllm/')) expect(range, `${dir} → ${name}`).toMatch(/^\^\d+\.\d+\.\d+/)
+      }
     }
-  }
-  // The SDK's main entry statically imports these non-optional peers of its own.
-  pinned['@modelcontextprotocol/sdk'] ??= '1.32.2'
-  pinned.zod ??= '4.6.7'
-  return Object.entries(pinned).map(([name, version]) => `${name}@${version}`)
-}
+  })
 
-function run(file: string, source: string): string {
-  writeFileSync(join(work, file), source)
-  return execFileSync('node', [file], { cwd: work, encoding: 'utf8' }).trim()
-}
+  it('contain every file their package.json points at (entry points, types, bin launchers)', () => {
+    for (const { dir, manifestText, files } of project.packed) {
+      const manifest = JSON.parse(manifestText) as { bin?: Record<string, string>; main?: string; module?: string }
+      const targets = [manifest.main, manifest.module, ...Object.values(manifest.bin ?? {})].filter(
+        (t): t is string => typeof t === 'string'
+      )
+      for (const target of targets) expect(files, `${dir}: ${target}`).toContain(target.replace(/^\.\//, ''))
+    }
+  })
+})
 
-describe.each(packages)('@strands-vllm/%s from its tarball', (dir) => {
+describe(`npm install on Node ${process.versions.node}`, () => {
+  it('prints EBADENGINE only where the Strands SDK demands Node 22 (none on Node ≥ 22.12, the SDK alone on 20.19+)', () => {
+    const warned = engineWarnings(project.installLog)
+    // Every EBADENGINE block was parsed (a format change must not pass as "no warnings").
+    expect(project.installLog.match(/Unsupported engine/g)?.length ?? 0).toBe(warned.length)
+    if (major > 22 || (major === 22 && minor >= 12)) {
+      expect(warned, project.installLog).toEqual([])
+    } else if (major === 20 && minor >= 19) {
+      expect(warned, project.installLog).toEqual(['@strands-agents/sdk'])
+    } else {
+      throw new Error(`Node ${process.versions.node} is outside our engines (^20.19.0 || >=22.12.0)`)
+    }
+  })
+
+  it('picks @strands-agents/sdk ≥ 1.19 (not the Node-20-compatible 1.16) and openai 6, once each', () => {
+    const [sdkMajor = 0, sdkMinor = 0] = installedVersion(project, '@strands-agents/sdk').split('.').map(Number)
+    expect(sdkMajor === 1 && sdkMinor >= 19, `@strands-agents/sdk ${sdkMajor}.${sdkMinor}`).toBe(true)
+    expect(installedVersion(project, 'openai')).toMatch(/^6\./)
+    expect(installedCopies(project, '@strands-agents/sdk')).toHaveLength(1)
+    expect(installedCopies(project, 'openai')).toHaveLength(1)
+  })
+
+  it.each([
+    ['strands-vllm-mock', 'strands-vllm-mock'],
+    ['strands-vllm-drift', 'strands-vllm-drift'],
+  ])('links a working `%s` command', (bin, usage) => {
+    const result = runBin(project, bin, ['--help'])
+    expect(result.stderr).toBe('')
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain(usage)
+  })
+})
+
+describe.each(packageDirs)('@strands-vllm/%s from its tarball', (dir) => {
   const name = `@strands-vllm/${dir}`
-  const probe = probes[dir]
+  const probe = JSON.stringify(probes[dir])
 
   it('loads with import (ESM)', () => {
-    const out = run(
+    const out = runIn(
+      project,
       `probe-${dir}.mjs`,
-      `const m = await import('${name}'); console.log(typeof m[${JSON.stringify(probe)}], Object.keys(m).length)`
+      `const m = await import('${name}'); console.log(typeof m[${probe}], Object.keys(m).length)`
     )
     expect(out).toMatch(/^(function|object) \d+$/)
   })
 
   it('loads with require (CJS)', () => {
-    const out = run(
+    const out = runIn(
+      project,
       `probe-${dir}.cjs`,
-      `const m = require('${name}'); console.log(typeof m[${JSON.stringify(probe)}], Object.keys(m).length)`
+      `const m = require('${name}'); console.log(typeof m[${probe}], Object.keys(m).length)`
     )
     expect(out).toMatch(/^(function|object) \d+$/)
   })
@@ -100,13 +144,15 @@ describe.each(packages)('@strands-vllm/%s from its tarball', (dir) => {
 describe('the installed packages work together', () => {
   it('tokenizes with the shipped Qwen3 data from both module systems', () => {
     expect(
-      run(
+      runIn(
+        project,
         'tok.cjs',
         `console.log(JSON.stringify(require('@strands-vllm/tokenizer').loadQwen3Tokenizer().encode('Hello world')))`
       )
     ).toBe('[9707,1879]')
     expect(
-      run(
+      runIn(
+        project,
         'tok.mjs',
         `import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'; console.log(JSON.stringify(loadQwen3Tokenizer().encode('Hello world')))`
       )
@@ -151,7 +197,7 @@ async function main() {
 }
 main().catch((e) => { console.error(e); process.exit(1) })
 `
-    const out = JSON.parse(run(`rollout.${ext}`, `${load}\n${body}`).split('\n').pop() ?? '{}')
+    const out = JSON.parse(runIn(project, `rollout.${ext}`, `${load}\n${body}`).split('\n').pop() ?? '{}')
     expect(out).toEqual({ status: 'exact', same: true, trajectories: 1, reencoded: [72239, 1718] })
   })
 })
