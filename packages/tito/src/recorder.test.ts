@@ -175,3 +175,71 @@ describe('VLLMTokenRecorder', () => {
     })
   })
 })
+
+describe('VLLMTokenRecorder across rollouts', () => {
+  it('a history kept for rollout A never changes when the recorder resets for rollout B (issue 13.3)', async () => {
+    const turns = [
+      { text: 'a', fields: exactFields([1], [2]) },
+      { text: 'b', fields: exactFields([5], [6]) },
+      { text: 'c', fields: exactFields([7], [8]) },
+    ]
+    const { recorder, agent } = setup(turns)
+    await agent.invoke('rollout A')
+    const a = recorder.history
+    const copy = structuredClone(a)
+    recorder.reset()
+    await agent.invoke('rollout B')
+    expect(a).toEqual(copy)
+    expect(recorder.history.map((c) => c.promptTokenIds)).toEqual([[5]])
+    // Taken mid-rollout, a history is a snapshot too: later calls are not appended to it.
+    const mid = recorder.history
+    await agent.invoke('more of B')
+    expect(mid).toHaveLength(1)
+    expect(recorder.history).toHaveLength(2)
+    expect(Object.isFrozen(recorder.history)).toBe(true)
+
+    const fresh = setup(turns, { resetOnInvocation: true })
+    await fresh.agent.invoke('one')
+    const first = fresh.recorder.history
+    await fresh.agent.invoke('two')
+    expect(first.map((c) => c.promptTokenIds)).toEqual([[1]])
+    expect(fresh.recorder.history.map((c) => c.promptTokenIds)).toEqual([[5]])
+  })
+
+  it('writes its rolloutId as the session key into modelState at each invocation (read by VLLMModel)', async () => {
+    const { agent, model } = setup(
+      [
+        { text: 'a', fields: exactFields([1], [2]) },
+        { text: 'b', fields: exactFields([1, 2, 3], [4]) },
+      ],
+      { rolloutId: 'r-session' }
+    )
+    await agent.invoke('one')
+    agent.modelState.set('strands-vllm:session-id', 'stale')
+    await agent.invoke('two')
+    expect(model.sessionKeys).toEqual(['r-session', 'r-session'])
+  })
+
+  it('copies the request-path fields of the model onto the record', async () => {
+    const pauses = [{ status: 429, retryAfterMs: 1000, waitedMs: 1003, reason: 'weight sync' }]
+    const tokenIn = {
+      prompt: 'rendered' as const,
+      renderReason: 'first_call' as const,
+      renderer: 'server' as const,
+      bridgeLength: null,
+      synthesizedClose: false,
+      previousLength: null,
+    }
+    const fields = exactFields([1, 2], [3], { mode: 'token-in', transport: 'json', sessionId: 's-9', pauses, tokenIn })
+    const { recorder, agent } = setup([{ text: 'a', fields: { ...fields, logprobTokens: ['x'] } as typeof fields }])
+    await agent.invoke('one')
+    expect(recorder.history[0]).toMatchObject({
+      mode: 'token-in',
+      transport: 'json',
+      sessionId: 's-9',
+      pauses,
+      tokenIn,
+      logprobTokens: ['x'],
+    })
+  })
+})

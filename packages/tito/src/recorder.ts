@@ -1,5 +1,15 @@
-import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api'
 import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api'
+import {
+  AfterInvocationEvent,
   AfterModelCallEvent,
   BeforeInvocationEvent,
   BeforeModelCallEvent,
@@ -9,16 +19,38 @@ import {
   type Plugin,
 } from '@strands-agents/sdk'
 import { getVLLMResponseFields, type TitoUsage, type VLLMResponseFields } from '@strands-vllm/model'
-import type { RecordedToolUse, TitoCallRecord } from './call-record.js'
+import type {
+  RecordedToolUse,
+  TitoCallMode,
+  TitoCallRecord,
+  TitoPause,
+  TitoTokenIn,
+  TitoTransport,
+} from './call-record.js'
 import { RecorderError } from './errors.js'
-import { DEFAULT_SPAN_NAME, titoSpanAttributes } from './span-attributes.js'
+import { TitoJsonlSink, type TitoJsonlSinkOptions } from './jsonl-sink.js'
+import { DEFAULT_SPAN_NAME, DEFAULT_UNTRAINABLE_SPAN_NAME, titoSpanAttributes } from './span-attributes.js'
 import type { StrandsSpanTracker } from './strands-span-tracker.js'
+
+/** The `agent.modelState` key `VLLMModel` reads its session key from (the recorder writes its `rolloutId` there). */
+export const SESSION_ID_STATE_KEY = 'strands-vllm:session-id'
 
 export interface VLLMTokenRecorderOptions {
   /** Open one span per model call carrying the token ids (default true). */
   addToSpan?: boolean
   /** Span name (default `openai.chat.completion`, what Agent Lightning's adapter matches). */
   spanName?: string
+  /**
+   * Name a span is renamed to when its call must not be trained on: not `exact` (failed, cut, cancelled,
+   * abandoned) or superseded by a retry. Default `strands_vllm.untrainable_call`, which Agent Lightning v0.3's
+   * `openai\.chat\.completion` match skips (it ignores span status). `false` keeps `spanName` for every call.
+   */
+  untrainableSpanName?: string | false
+  /**
+   * Extra attributes on every per-call span, set when the span starts: static, or computed from the agent
+   * (e.g. `agentlightning.rollout_id` / `agentlightning.attempt_id` of the rollout this agent runs).
+   */
+  spanAttributes?: Attributes | ((agent: LocalAgent) => Attributes | undefined)
   /** Tracer for the per-call spans (default: the global provider's `@strands-vllm/tito` tracer). */
   tracer?: Tracer
   /** Parent for the per-call spans, overriding every other rule. */
@@ -31,8 +63,18 @@ export interface VLLMTokenRecorderOptions {
   resetOnInvocation?: boolean
   /** Chained observers: functions receiving every raw model stream event, and/or plugins to initialise too. */
   inner?: RecorderInner | readonly RecorderInner[]
-  /** Put on every record (and span) for grouping, e.g. the RL rollout id. */
+  /**
+   * Put on every record (and span) for grouping, e.g. the RL rollout id. Also written to the agent's
+   * `modelState` (`strands-vllm:session-id`) at each invocation, which `VLLMModel` sends as its session key.
+   */
   rolloutId?: string
+  /**
+   * Append every finished call to canonical JSONL as it completes (a file path, or options), so a process killed
+   * mid-rollout loses at most the call in flight. See `TitoJsonlSinkOptions`.
+   */
+  sink?: string | TitoJsonlSinkOptions
+  /** Called with every record once it is in `history` (and written to the sink). */
+  onRecord?: (record: TitoCallRecord) => void
   /** Where the one-time warnings go (default `console.warn`). */
   warn?: (message: string) => void
 }
@@ -51,6 +93,14 @@ interface CallState {
   modelId: string | null
 }
 
+/** An `exact` call's span, held open until we know whether a retry supersedes it. */
+interface HeldSpan {
+  span: Span
+  record: TitoCallRecord
+  event: AfterModelCallEvent
+  endMs: number
+}
+
 /**
  * A Strands plugin that records the exact token ids of every model call (`history`), and opens
  * one span per call carrying them. One recorder per agent: it throws if attached to a second one.
@@ -64,8 +114,11 @@ interface CallState {
  */
 export class VLLMTokenRecorder implements Plugin {
   readonly name = 'strands-vllm:token-recorder'
-  private readonly records: TitoCallRecord[] = []
+  private records: TitoCallRecord[] = []
+  private snapshot: readonly TitoCallRecord[] | undefined
   private readonly options: VLLMTokenRecorderOptions
+  private readonly sink: TitoJsonlSink | undefined
+  private held: HeldSpan | undefined
   private readonly inners: readonly RecorderInner[]
   private agent: LocalAgent | undefined
   private current: CallState | undefined
@@ -77,11 +130,17 @@ export class VLLMTokenRecorder implements Plugin {
     this.options = options
     const inner = options.inner
     this.inners = inner === undefined ? [] : Array.isArray(inner) ? inner : [inner as RecorderInner]
+    const sink = options.sink
+    this.sink = sink === undefined ? undefined : new TitoJsonlSink(typeof sink === 'string' ? { path: sink } : sink)
   }
 
-  /** Every model call so far, in call order (one entry per call, failed ones included). */
+  /**
+   * Every model call so far, in call order (one entry per call, failed ones included). A frozen snapshot: a
+   * history kept for one rollout never changes when the recorder records more calls or resets for the next.
+   */
   get history(): readonly TitoCallRecord[] {
-    return this.records
+    if (!this.snapshot) this.snapshot = Object.freeze([...this.records])
+    return this.snapshot
   }
 
   /** The last call's prompt ids (undefined when the last call returned none: never stale). */
@@ -102,10 +161,17 @@ export class VLLMTokenRecorder implements Plugin {
     return this.options.resetOnInvocation ?? false
   }
 
-  /** Forget every record and start counting calls and invocations from zero. */
+  /** Forget every record and start counting calls and invocations from zero (histories already taken stay as they are). */
   reset(): void {
-    this.records.length = 0
+    this.endHeldSpan()
+    this.clearRecords()
     this.invocationIndex = -1
+  }
+
+  private clearRecords(): void {
+    this.records = []
+    this.snapshot = undefined
+    this.sink?.reset()
   }
 
   async initAgent(agent: LocalAgent): Promise<void> {
@@ -116,17 +182,23 @@ export class VLLMTokenRecorder implements Plugin {
       )
     }
     this.agent = agent
-    agent.addHook(BeforeInvocationEvent, () => this.onInvocation())
+    agent.addHook(BeforeInvocationEvent, (e) => this.onInvocation(e.agent))
+    agent.addHook(AfterInvocationEvent, () => {
+      this.endHeldSpan()
+    })
     agent.addHook(BeforeModelCallEvent, (e) => this.onBeforeModelCall(e))
     agent.addHook(ModelStreamUpdateEvent, (e) => this.onStreamEvent(e.event))
     agent.addHook(AfterModelCallEvent, (e) => this.onAfterModelCall(e))
     for (const inner of this.inners) if (typeof inner !== 'function') await inner.initAgent(agent)
   }
 
-  private onInvocation(): void {
+  private onInvocation(agent: LocalAgent): void {
+    this.endHeldSpan()
     this.finishAbandoned()
-    if (this.resetOnInvocation) this.records.length = 0
+    if (this.resetOnInvocation) this.clearRecords()
     this.invocationIndex++
+    // The model's session key (sticky routing, prefix-cache reuse) follows the rollout.
+    if (this.options.rolloutId !== undefined) agent.modelState.set(SESSION_ID_STATE_KEY, this.options.rolloutId)
   }
 
   private onBeforeModelCall(event: BeforeModelCallEvent): void {
@@ -137,11 +209,12 @@ export class VLLMTokenRecorder implements Plugin {
           '(every call is recorded as "missing"). Create VLLMModel with returnTokenIds: true.'
       )
     }
+    const retryOf = this.endHeldSpan()
     this.finishAbandoned()
     this.current = {
       startMs: Date.now(),
       firstByteMs: null,
-      span: this.addToSpan ? this.startSpan(event) : undefined,
+      span: this.addToSpan ? this.startSpan(event, retryOf) : undefined,
       fields: undefined,
       usage: null,
       agentStopReason: undefined,
@@ -185,7 +258,6 @@ export class VLLMTokenRecorder implements Plugin {
     this.current = undefined
     if (!state) return
     const record = this.toRecord(state, event)
-    this.records.push(record)
     if (!state.fields && !event.error && state.sawMessage) {
       this.warnOnce(
         'VLLMTokenRecorder: a model call returned no token ids (no tito fields on modelMessageStopEvent). ' +
@@ -193,13 +265,53 @@ export class VLLMTokenRecorder implements Plugin {
       )
     }
     const span = state.span
-    if (!span) return
-    span.setAttributes(titoSpanAttributes(record))
-    if (event.error) {
-      span.recordException(event.error)
-      span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message })
+    if (span) {
+      span.setAttributes(titoSpanAttributes(record))
+      if (event.error) {
+        span.recordException(event.error)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message })
+      }
+      if (record.status !== 'exact') {
+        this.markUntrainable(span)
+        span.end()
+      } else {
+        // Whether a retry supersedes this call is known only after every AfterModelCallEvent hook ran
+        // (`event.retry`): hold the span open and end it, with this time, at the next call, invocation or reset.
+        this.held = { span, record, event, endMs: Date.now() }
+      }
     }
-    span.end()
+    this.push(record)
+  }
+
+  /** Record a call: history, the JSONL sink, then `onRecord`. */
+  private push(record: TitoCallRecord): void {
+    this.records.push(record)
+    this.snapshot = undefined
+    this.sink?.append(record)
+    this.options.onRecord?.(record)
+  }
+
+  /**
+   * End the held span of the last exact call. When a hook asked for a retry, that call is superseded: its span
+   * is renamed so it is not trained on. Returns the superseded call's index, for the retry's span.
+   */
+  private endHeldSpan(): number | undefined {
+    const held = this.held
+    if (!held) return undefined
+    this.held = undefined
+    const superseded = held.event.retry === true
+    if (superseded) {
+      held.span.setAttribute('tito.superseded', true)
+      this.markUntrainable(held.span)
+    }
+    held.span.end(held.endMs)
+    return superseded ? held.record.callIndex : undefined
+  }
+
+  private markUntrainable(span: Span): void {
+    span.setAttribute('tito.trainable', false)
+    const name = this.options.untrainableSpanName ?? DEFAULT_UNTRAINABLE_SPAN_NAME
+    if (name !== false) span.updateName(name)
   }
 
   /**
@@ -232,12 +344,14 @@ export class VLLMTokenRecorder implements Plugin {
     }
     if (this.options.rolloutId !== undefined) record.rolloutId = this.options.rolloutId
     if (state.agentStopReason !== undefined) record.agentStopReason = state.agentStopReason
-    this.records.push(record)
     const span = state.span
-    if (!span) return
-    span.setAttributes(titoSpanAttributes(record))
-    span.setStatus({ code: SpanStatusCode.ERROR, message: record.error!.message })
-    span.end()
+    if (span) {
+      span.setAttributes(titoSpanAttributes(record))
+      span.setStatus({ code: SpanStatusCode.ERROR, message: record.error!.message })
+      this.markUntrainable(span)
+      span.end()
+    }
+    this.push(record)
   }
 
   private toRecord(state: CallState, event: AfterModelCallEvent): TitoCallRecord {
@@ -265,24 +379,31 @@ export class VLLMTokenRecorder implements Plugin {
     if (fields?.tokenIds) record.tokenIds = fields.tokenIds
     if (fields?.logprobs) record.logprobs = fields.logprobs
     if (fields?.topLogprobs) record.topLogprobs = fields.topLogprobs
+    const extra = fields as (VLLMResponseFields & { logprobTokens?: string[] }) | undefined
+    if (extra?.logprobTokens) record.logprobTokens = extra.logprobTokens
+    copyRequestPath(record, tito)
     if (state.agentStopReason !== undefined) record.agentStopReason = state.agentStopReason
     if (event.error) record.error = { name: event.error.name, message: event.error.message }
     else if (!state.sawMessage) record.error = { name: 'Cancelled', message: 'the model call was cancelled by a hook' }
     return record
   }
 
-  private startSpan(event: BeforeModelCallEvent): Span {
+  private startSpan(event: BeforeModelCallEvent, retryOf: number | undefined): Span {
     const tracer = this.options.tracer ?? trace.getTracer('@strands-vllm/tito')
     const parent = this.parentContext(event.agent)
     const modelId = event.model.modelId
+    const extra = this.options.spanAttributes
     return tracer.startSpan(
       this.options.spanName ?? DEFAULT_SPAN_NAME,
       {
         kind: SpanKind.CLIENT,
         attributes: {
+          ...(typeof extra === 'function' ? extra(event.agent) : extra),
           'gen_ai.operation.name': 'chat',
           'gen_ai.system': 'vllm',
           ...(modelId ? { 'gen_ai.request.model': modelId } : {}),
+          // The call this retry replaces (its span was renamed untrainable when the retry started).
+          ...(retryOf !== undefined ? { 'tito.retry_of_call_index': retryOf } : {}),
         },
       },
       parent
@@ -322,6 +443,25 @@ export class VLLMTokenRecorder implements Plugin {
 function agentName(agent: LocalAgent): string | undefined {
   const name = (agent as { name?: unknown }).name
   return typeof name === 'string' ? name : undefined
+}
+
+/** The request-path fields of newer model versions (`mode`, `transport`, `sessionId`, `pauses`, `tokenIn`). */
+interface RequestPathFields {
+  mode?: TitoCallMode
+  transport?: TitoTransport
+  sessionId?: string | null
+  pauses?: TitoPause[]
+  tokenIn?: TitoTokenIn
+}
+
+function copyRequestPath(record: TitoCallRecord, tito: VLLMResponseFields['tito'] | undefined): void {
+  const t = tito as RequestPathFields | undefined
+  if (!t) return
+  if (t.mode !== undefined) record.mode = t.mode
+  if (t.transport !== undefined) record.transport = t.transport
+  if (t.sessionId !== undefined) record.sessionId = t.sessionId
+  if (t.pauses !== undefined) record.pauses = t.pauses
+  if (t.tokenIn !== undefined) record.tokenIn = t.tokenIn
 }
 
 /** The `VLLMResponseFields` a failed call's error (or one of its causes) carries as `partial`. */

@@ -28,6 +28,8 @@ export interface ScriptedModelConfig extends BaseModelConfig {
 export class ScriptedModel extends Model<ScriptedModelConfig> {
   private config: ScriptedModelConfig
   readonly seen: Message[][] = []
+  /** The session key each call would send (`modelState` `strands-vllm:session-id`, as `VLLMModel` reads it). */
+  readonly sessionKeys: Array<string | undefined> = []
   private next = 0
 
   constructor(
@@ -46,8 +48,10 @@ export class ScriptedModel extends Model<ScriptedModelConfig> {
     return this.config
   }
 
-  async *stream(messages: Message[], _options?: StreamOptions): AsyncIterable<ModelStreamEvent> {
+  async *stream(messages: Message[], options?: StreamOptions): AsyncIterable<ModelStreamEvent> {
     this.seen.push(messages)
+    const key = options?.modelState?.get('strands-vllm:session-id')
+    this.sessionKeys.push(typeof key === 'string' ? key : undefined)
     const turn = this.turns[this.next++]
     if (!turn) throw new Error('ScriptedModel: no more scripted turns')
     if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs))
