@@ -61,4 +61,38 @@ describe('pinning through the gateway', () => {
     }
     expect(used.size).toBe(2)
   })
+
+  it('32 concurrent rollouts: each keeps its replica, and every stored call holds its own rollout’s ids', async () => {
+    const sorted = [...replicas].sort((x, y) => (x.baseUrl < y.baseUrl ? -1 : 1))
+    const rollouts = Array.from({ length: 32 }, (_, i) => gw.createRollout({ i }).rollout_id)
+    await Promise.all(
+      rollouts.map(async (id, i) => {
+        const url = `${gw.rolloutEnv(id).AGL_OPENAI_BASE_URL}/chat/completions`
+        for (let turn = 0; turn < 2; turn++) {
+          const res = await fetch(url, {
+            method: 'POST',
+            body: JSON.stringify({ messages: [{ role: 'user', content: `rollout ${i} turn ${turn}` }], max_tokens: 4 }),
+          })
+          expect(res.status).toBe(200)
+        }
+      })
+    )
+    const served = [...replicas[0]!.requests, ...replicas[1]!.requests]
+    rollouts.forEach((id, i) => {
+      const calls = gw.modelRequests(id)
+      expect(calls).toHaveLength(2)
+      calls.forEach((call, turn) => {
+        const content = (call.request.messages as Array<{ content: string }>)[0]?.content
+        expect(content).toBe(`rollout ${i} turn ${turn}`)
+        const upstream = served.find(
+          (r) => (r.body as { messages: Array<{ content: string }> }).messages[0]?.content === content
+        )
+        expect(call.response).toEqual(upstream?.response)
+        expect(call.server.endpoint).toBe(sorted[pinnedIndex(id, 2)]!.baseUrl)
+      })
+      expect(gw.tripletEvents(id).map((e) => e.data.prompt_token_ids)).toEqual(
+        calls.map((c) => (c.response as { prompt_token_ids: number[] }).prompt_token_ids)
+      )
+    })
+  })
 })
