@@ -9,6 +9,7 @@ export { startMockVLLM } from './server.js'
 export type {
   ChatCompletionRequest,
   ChatMessage,
+  ContextVariant,
   Fault,
   FaultType,
   MockVLLM,
@@ -19,7 +20,9 @@ export type {
   PolicyToolCall,
   RecordedChoice,
   RecordedRequest,
+  ToolCallFormat,
   ToolChoice,
   ToolDefinition,
+  ToolParserName,
 } from './types.js'
 export { connectOrStartMockVLLM, type VLLMTarget, type VLLMTargetOptions } from './vllm-target.js'

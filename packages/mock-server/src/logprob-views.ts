@@ -6,6 +6,9 @@ const encoder = new TextEncoder()
 /** Alternatives are drawn from Qwen3's regular vocabulary (ids below the added control tokens). */
 const VOCAB = 151643
 
+/** `-1` asks for every token; the mock shows the 20 most likely (the list is synthetic past those anyway). */
+const countOf = (top: number): number => (top === -1 ? 20 : top)
+
 /** The synthetic logprob of each id (what the server records and sends). */
 export function logprobValues(seed: number, ids: readonly number[], start = 0): number[] {
   return ids.map((id, i) => sampledLogprob(seed, start + i, id))
@@ -28,7 +31,7 @@ export function chatLogprobs(
     content: ids.map((id, i) => ({
       ...tokenView(config, id),
       logprob: sampledLogprob(config.seed, start + i, id),
-      top_logprobs: topLogprobs(config.seed, start + i, id, top, vocab).map((alt) => ({
+      top_logprobs: topLogprobs(config.seed, start + i, id, countOf(top), vocab).map((alt) => ({
         ...tokenView(config, alt.id),
         logprob: alt.logprob,
       })),
@@ -67,7 +70,7 @@ export function completionLogprobs(
     tokens,
     top_logprobs: ids.map((id, i) =>
       Object.fromEntries(
-        topLogprobs(config.seed, start + i, id, top + 1, VOCAB).map((alt) => [
+        topLogprobs(config.seed, start + i, id, countOf(top) + 1, VOCAB).map((alt) => [
           config.tokenizer.decode([alt.id]),
           alt.logprob,
         ])
@@ -89,9 +92,10 @@ export function promptLogprobs(
   top: number
 ): Array<Record<string, { logprob: number; rank: number; decoded_token: string }> | null> {
   const seed = config.seed ^ PROMPT_SALT
+  const count = countOf(top)
   return promptIds.map((id, position) => {
     if (position === 0) return null
-    const ranked = topLogprobs(seed, position, id, top + 2, VOCAB)
+    const ranked = topLogprobs(seed, position, id, count + 2, VOCAB)
     const entry = (alt: { id: number; logprob: number }, rank: number) => ({
       logprob: alt.logprob,
       rank,
@@ -101,7 +105,7 @@ export function promptLogprobs(
     const out: Record<string, { logprob: number; rank: number; decoded_token: string }> = {
       [String(id)]: entry(ranked[own] ?? { id, logprob: -9999 }, own + 1),
     }
-    for (const [i, alt] of ranked.slice(0, top).entries()) out[String(alt.id)] ??= entry(alt, i + 1)
+    for (const [i, alt] of ranked.slice(0, count).entries()) out[String(alt.id)] ??= entry(alt, i + 1)
     return out
   })
 }
