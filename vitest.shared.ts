@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 
 const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+const tool = (name: string): string => fileURLToPath(new URL(`./tooling/${name}/src/index.ts`, import.meta.url))
 
 /**
  * Tests import sibling packages from source, so a package's tests never wait for
@@ -13,6 +14,9 @@ export const workspaceAliases: Record<string, string> = {
   '@strands-vllm/tito': pkg('tito'),
   '@strands-vllm/validation': pkg('validation'),
   '@strands-vllm/drift': pkg('drift'),
+  '@strands-vllm/agent-lightning': pkg('agent-lightning'),
+  '@strands-vllm/agl-gateway': tool('agl-gateway'),
+  '@strands-vllm/agl-store': tool('agl-store'),
 }
 
 /** Timeouts for tests that start servers, agents or child processes (the root config's do not reach projects). */
