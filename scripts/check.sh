@@ -23,18 +23,26 @@ step() {
   step_no=$((step_no + 1))
   printf '\n== %s. %s\n' "$step_no" "$*"
 }
-# A failed step before the tests: say which one, still end with the summary line.
-abort() {
-  echo "pnpm check: step ${step_no} failed ($*); tests not run"
-  echo '0 passed, 1 failed'
-  exit 1
+# Runs and failed checks for the summary: (REPORT|-, EXIT_CODE, LABEL) triples.
+reports=()
+failed_check() {
+  echo "step ${step_no} failed: $*"
+  reports+=(- 1 "step ${step_no}, $*")
 }
 
-step "build + typecheck + package shape: tsup builds every package, tsc --noEmit, publint --strict and attw (turbo)"
-pnpm exec turbo run build typecheck lint:pkg --output-logs=errors-only || abort 'build, typecheck or package lint'
+step "build: tsup builds every package (ESM + CJS + types), cached by turbo"
+if ! pnpm exec turbo run build --output-logs=errors-only; then
+  # Nothing can be tested without dist/: stop here, still ending with the summary line.
+  echo "pnpm check: the build failed; tests not run"
+  node scripts/test-summary.mjs - 1 'build'
+  exit 1
+fi
+
+step "typecheck + package shape: tsc --noEmit everywhere, publint --strict and attw --pack --profile node16 (turbo)"
+pnpm exec turbo run typecheck lint:pkg --output-logs=errors-only || failed_check 'typecheck or package lint'
 
 step "lint + format: biome ci over the repository (reports, never writes)"
-pnpm exec biome ci . || abort 'biome'
+pnpm exec biome ci --colors=off . || failed_check 'biome ci'
 
 step "browser for the HTML report test (headless Chromium)"
 chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
@@ -58,7 +66,6 @@ else
   echo "To run it: set CHROMIUM_PATH, or STRANDS_VLLM_INSTALL_BROWSER=1 to let this script apt-get install chromium."
 fi
 
-reports=()
 step "tests on Node $(node --version): every vitest project (unit, mock-server integration, examples, README snippets, packed tarballs via npm)"
 rm -f .vitest-report.json
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest-report.json

@@ -1,6 +1,7 @@
 // Sums one or more vitest runs into the one plain line CI recognises, printed last:
 // `N passed, N failed`. Each run first gets its own line (label, counts, skipped).
 // Usage: node scripts/test-summary.mjs [REPORT.json EXIT_CODE LABEL]...
+//   REPORT `-`: a check that is not a test run (build, biome); EXIT_CODE non-zero counts 1 failed.
 //   (no arguments: .vitest-report.json, exit code unknown)
 import { existsSync, readFileSync } from 'node:fs'
 
@@ -15,6 +16,13 @@ let passed = 0
 let failed = 0
 for (let i = 0; i < args.length; i += 3) {
   const [file, exitCode, label] = args.slice(i, i + 3)
+  if (file === '-') {
+    if (exitCode !== '0') {
+      console.log(`${label}: failed (counted as 1 failed)`)
+      failed += 1
+    }
+    continue
+  }
   if (!existsSync(file)) {
     console.log(`${label}: no vitest report at ${file}, the test run did not complete (counted as 1 failed)`)
     failed += 1
