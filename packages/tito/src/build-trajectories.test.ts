@@ -212,7 +212,11 @@ describe('buildTrajectories with real Qwen3 templates', () => {
     const t = rebased.trajectories[0]!
     expect(Array.from(t.tokenIds)).toEqual([...calls[1]!.promptTokenIds!, ...calls[1]!.tokenIds!])
     expect(t.tokens.outputLength).toBe(calls[1]!.tokenIds!.length)
-    expect(rebased.calls[1]).toMatchObject({ relation: 'rebased', cause: 'reasoning_stripped' })
+    // Call 0's sampled ids were replaced: it left the links (and is listed in excluded).
+    expect(rebased.calls).toEqual([
+      expect.objectContaining({ callIndex: 1, relation: 'rebased', cause: 'reasoning_stripped' }),
+    ])
+    expect(rebased.excluded.map((e) => e.callIndex)).toEqual([0])
   })
 
   it('makes the Python duplicated-history recipe impossible', () => {
@@ -317,7 +321,7 @@ describe('buildTrajectories with real Qwen3 templates', () => {
     expect(t.callIndices).toEqual([2])
     expect(excluded.map((e) => e.callIndex)).toEqual([0, 1])
     const [row] = toVerlRows(trajectories, { callRewards: { 0: 1, 1: 1, 2: 1 } })
-    expect(row).toMatchObject({ num_turns: 1, reward_score: 1 })
+    expect(row).toMatchObject({ reward_score: 1, extra_fields: { num_calls: 1 } })
   })
 
   describe('with a /detokenize server', () => {

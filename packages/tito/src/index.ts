@@ -8,7 +8,16 @@ export {
   type DivergencePolicy,
   type ExcludedCall,
 } from './build-trajectories.js'
-export type { RecordedToolUse, TitoCallRecord, TrajectoryCall } from './call-record.js'
+export type {
+  RecordedToolUse,
+  TitoCallMode,
+  TitoCallRecord,
+  TitoPause,
+  TitoTokenIn,
+  TitoTransport,
+  TokenInRenderReason,
+  TrajectoryCall,
+} from './call-record.js'
 export {
   classifyDivergence,
   DIVERGENCE_CAUSES,
@@ -19,17 +28,39 @@ export {
   QWEN3_SPECIAL_IDS,
   type SpecialTokenIds,
 } from './divergence.js'
-export { RecorderError, TitoError, TitoJsonlError, TokenManagerError, TrajectoryDivergenceError } from './errors.js'
-export { type RecorderInner, VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
+export {
+  RecorderError,
+  TitoError,
+  TitoJsonlError,
+  TokenInInvariantError,
+  TokenManagerError,
+  TrajectoryDivergenceError,
+} from './errors.js'
+export { type GroupableCall, groupCalls } from './group-calls.js'
+export { TitoJsonlSink, type TitoJsonlSinkOptions } from './jsonl-sink.js'
+export {
+  type RecorderInner,
+  SESSION_ID_STATE_KEY,
+  VLLMTokenRecorder,
+  type VLLMTokenRecorderOptions,
+} from './recorder.js'
 export { sha256TokenIds } from './sha256.js'
-export { DEFAULT_SPAN_NAME, titoSpanAttributes } from './span-attributes.js'
+export {
+  DEFAULT_SPAN_NAME,
+  DEFAULT_UNTRAINABLE_SPAN_NAME,
+  type LogprobContentEntry,
+  titoSpanAttributes,
+} from './span-attributes.js'
 export { type AgentSpanLookup, StrandsSpanTracker } from './strands-span-tracker.js'
 export {
   fromTitoRecords,
+  type ParseTitoJsonlOptions,
   parseTitoJsonl,
   readTitoJsonl,
   TITO_CALL_SCHEMA,
+  type TitoJsonlPrefix,
   type TitoJsonlRecord,
+  type TitoJsonlWarning,
   toTitoJsonl,
   toTitoRecords,
   writeTitoJsonl,
@@ -45,17 +76,23 @@ export {
   type AddPromptOptions,
   type SegmentKind,
   TokenManager,
+  type TokenManagerJSON,
   type TokenManagerOptions,
   type TokenSegment,
 } from './token-manager.js'
 export {
   type AgentLightningTriplet,
+  defaultRolloutIndex,
   type SlimeSample,
+  type SlimeSampleOptions,
+  type SlimeStatus,
   type TrajectoryRewardOptions,
   type TripletOptions,
   toAgentLightningTriplets,
   toSlimeSamples,
   toVerlRows,
+  type VerlMetrics,
   type VerlRow,
+  type VerlRowOptions,
 } from './training-exports.js'
-export { Trajectory } from './trajectory.js'
+export { Trajectory, type TrajectoryJSON } from './trajectory.js'

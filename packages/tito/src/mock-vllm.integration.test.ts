@@ -2,11 +2,17 @@ import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { Agent, NullConversationManager, tool } from '@strands-agents/sdk'
-import { defaultPolicy, type MockVLLM, type PolicyOptions, startMockVLLM } from '@strands-vllm/mock-server'
+import {
+  defaultPolicy,
+  type MockVLLM,
+  type PolicyOptions,
+  scriptedPolicy,
+  startMockVLLM,
+} from '@strands-vllm/mock-server'
 import { VLLMModel } from '@strands-vllm/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { buildTrajectories } from './build-trajectories.js'
+import { buildTrajectories, type DivergencePolicy } from './build-trajectories.js'
 import { VLLMTokenRecorder } from './recorder.js'
 import { toTitoJsonl } from './tito-jsonl.js'
 import { TokenManager } from './token-manager.js'
@@ -176,6 +182,56 @@ describe('against the mock vLLM server with real Qwen3 templates', () => {
       for (const call of recorder.history) expect(tokenizer.decode(call.promptTokenIds!)).toContain(`Agent ${k} says`)
       const { trajectories } = buildTrajectories(recorder.history)
       expect(trajectories).toHaveLength(1)
+    }
+  })
+
+  it('a resampled episode on the same agent (messages reset, same task) is a new trajectory under every policy', async () => {
+    const { agent, recorder } = await rollout({ think: false })
+    const task = 'What is 2 + 3? Use the add tool.'
+    await agent.invoke(task)
+    const episode = recorder.history.length
+    expect(episode).toBeGreaterThanOrEqual(2)
+    agent.messages.length = 0
+    await agent.invoke(task)
+    agent.messages.splice(0)
+    await agent.invoke(task)
+    const history = recorder.history
+    for (const policy of ['split', 'trust-server', 'fail'] as DivergencePolicy[]) {
+      const { trajectories, divergences, excluded } = buildTrajectories(history, { onDivergence: policy })
+      expect(divergences).toEqual([])
+      expect(excluded).toEqual([])
+      expect(trajectories).toHaveLength(3)
+      expect(trajectories.map((t) => t.callIndices.length)).toEqual([episode, episode, episode])
+    }
+  })
+
+  it('a tool name the SDK rewrites to INVALID_TOOL_NAME is classified tool_name_rewritten', async () => {
+    mock = await startMockVLLM({
+      policy: scriptedPolicy(
+        [
+          { match: 'not found', on: 'tool', reply: { content: 'Sorry, that tool does not exist.' } },
+          { match: 'Add', reply: { toolCalls: [{ name: 'add numbers', arguments: { a: 1, b: 2 } }] } },
+        ],
+        { think: false }
+      ),
+    })
+    const recorder = new VLLMTokenRecorder()
+    const agent = new Agent({
+      model: new VLLMModel({ baseUrl: mock.baseUrl, modelId: 'Qwen/Qwen3-8B', returnTokenIds: true }),
+      tools: [add],
+      plugins: [recorder],
+      printer: false,
+      conversationManager: new NullConversationManager(),
+      retryStrategy: null,
+    })
+    await agent.invoke('Add 1 and 2.')
+    const history = recorder.history
+    expect(history[0]!.toolUses.map((t) => t.name)).toEqual(['add numbers'])
+    expect(mock.tokenizer.decode(history[1]!.promptTokenIds!)).toContain('INVALID_TOOL_NAME')
+    for (const decoder of [undefined, mock.tokenizer]) {
+      const { divergences, causeCounts } = buildTrajectories(history, decoder ? { decoder } : {})
+      expect(divergences[0]).toMatchObject({ callIndex: 1, cause: 'tool_name_rewritten' })
+      expect(causeCounts.tool_name_rewritten).toBe(1)
     }
   })
 })

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { buildTrajectories } from './build-trajectories.js'
 import { TokenManagerError } from './errors.js'
 import { TokenManager } from './token-manager.js'
 
@@ -100,5 +101,60 @@ describe('TokenManager', () => {
         }
       )
     )
+  })
+})
+
+describe('JSON (issue 13.5)', () => {
+  it('JSON.stringify gives plain arrays, not typed-array {"0": …} objects', () => {
+    const tm = new TokenManager()
+    tm.addPrompt([1, 2], null, { callIndex: 0 })
+    tm.addResponse([3, 4], [-0.5, null], { callIndex: 0 })
+    expect(JSON.parse(JSON.stringify(tm))).toEqual({
+      tokenIds: [1, 2, 3, 4],
+      lossMask: [0, 0, 1, 1],
+      logprobs: [null, null, -0.5, null],
+      segments: [
+        { kind: 'prompt', start: 0, length: 2, callIndex: 0 },
+        { kind: 'response', start: 2, length: 2, callIndex: 0 },
+      ],
+    })
+  })
+
+  it('a Trajectory serializes with its index, rollout, call indices and prompt length', () => {
+    const calls = [
+      {
+        callIndex: 0,
+        rolloutId: 'r-1',
+        promptTokenIds: [1, 2],
+        tokenIds: [3],
+        logprobs: [-1],
+        status: 'exact' as const,
+        finishReason: 'stop',
+      },
+      {
+        callIndex: 1,
+        rolloutId: 'r-1',
+        promptTokenIds: [1, 2, 3, 9],
+        tokenIds: [4],
+        status: 'exact' as const,
+        finishReason: 'stop',
+      },
+    ]
+    const [t] = buildTrajectories(calls).trajectories
+    expect(JSON.parse(JSON.stringify(t))).toEqual({
+      index: 0,
+      rolloutId: 'r-1',
+      callIndices: [0, 1],
+      promptLength: 2,
+      tokenIds: [1, 2, 3, 9, 4],
+      lossMask: [0, 0, 1, 0, 1],
+      logprobs: [null, null, -1, null, null],
+      segments: [
+        { kind: 'prompt', start: 0, length: 2, callIndex: 0 },
+        { kind: 'response', start: 2, length: 1, callIndex: 0 },
+        { kind: 'prompt', start: 3, length: 1, callIndex: 1 },
+        { kind: 'response', start: 4, length: 1, callIndex: 1 },
+      ],
+    })
   })
 })
