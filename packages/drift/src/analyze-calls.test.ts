@@ -1,8 +1,9 @@
 import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
 import { describe, expect, it } from 'vitest'
 import { agentFlow } from './agent-flow.fixture.js'
-import { analyzeCalls, scanCalls, summarizeCalls } from './analyze-calls.js'
+import { analyzeCalls, scanCalls } from './analyze-calls.js'
 import type { DriftCallRecord } from './call-record.js'
+import { summarizeCalls } from './drift-summary.js'
 import { DriftInputError } from './errors.js'
 import { parseCallsJsonl } from './jsonl.js'
 import { syntheticCalls, syntheticTitoJsonl } from './synthetic-calls.js'
@@ -45,6 +46,51 @@ describe('analyzeCalls on a real Qwen3 tool flow', () => {
         byCause: { tool_call_reserialized: 1, reasoning_stripped: 1, retokenization: 1 },
       },
     })
+  })
+
+  it('returns the builder trajectories with drifted and rewritten positions marked', async () => {
+    const calls = agentFlow(tokenizer)
+    const analysis = await analyzeCalls(calls, tokenizer)
+    const [c0, c1, c2] = analysis.calls
+    // every call diverges from the one before, so each trajectory holds one call
+    expect(analysis.trajectories.map((t) => t.callIndices)).toEqual([[0], [1], [2], [3]])
+    expect(analysis.calls.map((c) => c.trajectoryIndex)).toEqual([0, 1, 2, 3])
+    const [t0, t1] = analysis.trajectories
+    expect(t0?.tokenIds).toEqual([...(calls[0]?.promptTokenIds ?? []), ...(calls[0]?.tokenIds ?? [])])
+    expect(t0?.lossMask.filter((m) => m === 1).length).toBe(calls[0]?.tokenIds?.length)
+    expect(t0?.responses).toEqual([
+      { callIndex: 0, start: calls[0]?.promptTokenIds?.length, length: calls[0]?.tokenIds?.length },
+    ])
+    // drifted = the call's BPE drift sites, placed in the trajectory
+    const start1 = t1?.responses[0]?.start ?? 0
+    expect(t1?.drifted).toEqual(c1?.bpe?.driftedIndices.original.map((i) => start1 + i))
+    // rewritten = what call 1's prompt renders differently: only the compact `":"` of the tool call, not the rest
+    const rerender = c1?.rerender
+    expect(t0?.endedBy).toEqual({ callIndex: 1, index: rerender?.index, cause: 'tool_call_reserialized' })
+    expect(rerender?.rewritten.length).toBeGreaterThan(0)
+    expect(rerender?.rewritten.length).toBeLessThan(rerender?.sampledLost ?? 0)
+    expect(rerender?.rewritten[0]).toBe(rerender?.index)
+    expect(tokenizer.decode(rerender?.rewritten.map((p) => t0?.tokenIds[p] as number) ?? [])).toContain('":"')
+    expect(t0?.rewritten).toEqual(rerender?.rewritten)
+    // reasoning stripped: call 2's prompt drops the <think> block that call 1's prompt still showed
+    const stripped = c2?.rerender?.rewritten.map((p) => t1?.tokenIds[p] as number) ?? []
+    expect(tokenizer.decode(stripped)).toContain('<think>')
+    expect(c2?.rerender?.cause).toBe('reasoning_stripped')
+    expect(c0?.logprobs).toBeNull()
+    // every id the report may draw has its piece
+    for (const t of analysis.trajectories) for (const id of t.tokenIds) expect(analysis.pieces[id]).toBeTypeOf('string')
+    expect(analysis.pieces[t0?.tokenIds[0] as number]).toBe('<|im_start|>')
+  })
+
+  it('summarises logprobs per call and reports prompt and sampled lengths', async () => {
+    const calls = agentFlow(tokenizer).map((c) => ({
+      ...c,
+      logprobs: (c.tokenIds ?? []).map((_, i) => (i === 0 ? -2 : -0.5)),
+    }))
+    const [first] = (await analyzeCalls(calls, tokenizer)).calls
+    const n = calls[0]?.tokenIds?.length ?? 0
+    expect(first?.logprobs).toEqual({ count: n, mean: (-2 - 0.5 * (n - 1)) / n, min: -2 })
+    expect(first).toMatchObject({ promptLength: calls[0]?.promptTokenIds?.length, sampledLength: n })
   })
 
   it('uses the trajectory builder divergences when given', async () => {
@@ -101,8 +147,13 @@ describe('analyzeCalls with several recorder histories in one rollout', () => {
       '1:1',
       '1:2',
     ])
-    const expected = [...(await alone(a)), ...(await alone(b))]
-    expect(analysis.calls).toEqual(expected)
+    const first = await alone(a)
+    const offset = Math.max(...first.map((c) => c.trajectoryIndex ?? -1)) + 1
+    const second = (await alone(b)).map((c) => ({
+      ...c,
+      trajectoryIndex: c.trajectoryIndex === null ? null : c.trajectoryIndex + offset,
+    }))
+    expect(analysis.calls).toEqual([...first, ...second])
     // the first call of the second invocation is compared with nothing, and nothing points across
     expect(analysis.calls[4]?.extendsPrevious).toBeNull()
     expect(analysis.calls[5]?.rerender?.previousCallIndex ?? 0).toBe(0)

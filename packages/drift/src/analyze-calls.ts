@@ -1,7 +1,16 @@
-import { type BuildResult, buildTrajectoriesAsync, type SpecialTokenIds, type TrajectoryCall } from '@strands-vllm/tito'
-import { type AnalysisTokenizer, decodeIds, isSpecialId } from './analysis-tokenizer.js'
+import {
+  type BuildResult,
+  buildTrajectoriesAsync,
+  type SpecialTokenIds,
+  type Trajectory,
+  type TrajectoryCall,
+} from '@strands-vllm/tito'
+import { type AnalysisTokenizer, decodeIds, isSpecialId, tokenPieces } from './analysis-tokenizer.js'
 import type { DriftCallRecord } from './call-record.js'
+import { addToSummary, type DriftSummary, emptySummary } from './drift-summary.js'
+import { type DriftTrajectory, toDriftTrajectory } from './drift-trajectory.js'
 import { DriftInputError } from './errors.js'
+import { groupByHistory } from './group-by-history.js'
 import {
   type BuilderDivergence,
   describeDivergence,
@@ -12,20 +21,34 @@ import {
 } from './rerender-divergence.js'
 import { type DriftOptions, type DriftResult, retokenizationDrift } from './retokenization-drift.js'
 
+/** Per-call logprob figures (of the sampled ids), when the record carried logprobs. */
+export interface LogprobSummary {
+  count: number
+  mean: number
+  min: number
+}
+
 /** The drift analysis of one model call. */
 export interface CallDrift {
   callIndex: number
   rolloutId: string | undefined
   /** The recorder's invocation count, when the record carried it. */
   invocationIndex: number | undefined
+  /** 1-based attempt within the turn (> 1: a retry), when the record carried it. */
+  attempt: number | undefined
   finishReason: string | null
+  /** The recorder's status; only `exact` calls are analysed. */
+  status: 'exact' | 'incomplete' | 'missing'
+  /** Prompt length in tokens; null when the call has no prompt ids. */
+  promptLength: number | null
+  /** Sampled tokens, the trailing EOS included; null when the call has no sampled ids. */
+  sampledLength: number | null
+  logprobs: LogprobSummary | null
   /**
    * The trailing EOS / stop-token id removed before re-encoding (null if none). A trainer keeps it as an
    * id; it is a control token, so re-encoding it would only test the special-token table.
    */
   strippedEos: number | null
-  /** The recorder's status; only `exact` calls are analysed. */
-  status: 'exact' | 'incomplete' | 'missing'
   /** BPE round trip of this call's sampled ids alone (never across turns); null when the call has no exact ids. */
   bpe: DriftResult | null
   /** Where this call's prompt stops extending the previous call's prompt + sampled ids; null when it extends. */
@@ -34,40 +57,19 @@ export interface CallDrift {
   extendsPrevious: boolean | null
   /** The last `promptContextTokens` prompt ids (context, loss mask 0), for showing sampled ids in place. */
   promptTail: IdWindow | null
+  /** The `DriftAnalysis.trajectories` entry holding this call's sampled ids; null when the builder left it out. */
+  trajectoryIndex: number | null
 }
 
-/** Counts over a set of calls; what the CLI prints and the verdict is built from. */
-export interface DriftSummary {
-  calls: number
-  /** Calls whose status is not `exact` (their ids are incomplete or missing): counted, not analysed. */
-  callsNotExact: number
-  /** Calls that had sampled ids to analyse. */
-  responses: number
-  responsesWithDrift: number
-  /** Same, after removing special ids from the sampled ids. */
-  responsesWithDriftWithoutSpecial: number
-  /** Responses whose text itself changed on the round trip (normalisation). */
-  responsesTextChanged: number
-  /** Responses whose text re-encoded into control tokens it did not contain. */
-  responsesCreatingSpecials: number
-  /** Sampled ids analysed (after stripping the trailing EOS). */
-  tokensScanned: number
-  /** Sampled ids an id-level diff marks as changed by re-encoding. */
-  driftedTokens: number
-  rerender: {
-    /** Consecutive call pairs with ids on both sides. */
-    checked: number
-    extended: number
-    diverged: number
-    byCause: Record<string, number>
-    /** Sampled ids of previous calls that the re-rendered prompts do not reproduce. */
-    sampledTokensLost: number
-  }
-}
+export type { DriftSummary } from './drift-summary.js'
 
 export interface DriftAnalysis {
   tokenizer: string
   calls: CallDrift[]
+  /** The training sequences the trajectory builder makes from these calls, with drift and rewrites marked. */
+  trajectories: DriftTrajectory[]
+  /** The vocabulary piece of every id the trajectories, windows and re-encodings hold (for display). */
+  pieces: Record<number, string>
   summary: DriftSummary
 }
 
@@ -107,17 +109,22 @@ export async function analyzeCalls(
   options: AnalyzeOptions = {}
 ): Promise<DriftAnalysis> {
   const out: CallDrift[] = []
+  const trajectories: DriftTrajectory[] = []
   const summary = emptySummary()
-  for await (const call of eachCallDrift(calls, tokenizer, options)) {
-    out.push(call)
-    addToSummary(summary, call)
+  for await (const group of eachGroup(calls, tokenizer, options, false)) {
+    for (const call of group.calls) {
+      out.push(call)
+      addToSummary(summary, call)
+    }
+    trajectories.push(...group.trajectories)
   }
-  return { tokenizer: tokenizer.name, calls: out, summary }
+  const pieces = await piecesOf(tokenizer, out, trajectories)
+  return { tokenizer: tokenizer.name, calls: out, trajectories, pieces, summary }
 }
 
 /**
- * Like `analyzeCalls`, but keeps only the counts (no per-call details, no token pieces): for datasets
- * too large to hold every call's details. Same counts as `analyzeCalls(...).summary`.
+ * Like `analyzeCalls`, but keeps only the counts (no per-call details, no token pieces, no trajectories):
+ * for datasets too large to hold every call's details. Same counts as `analyzeCalls(...).summary`.
  */
 export async function scanCalls(
   calls: readonly DriftCallRecord[],
@@ -126,89 +133,110 @@ export async function scanCalls(
 ): Promise<DriftSummary> {
   const summary = emptySummary()
   const scan = { ...options, promptContextTokens: 0, pieces: false }
-  for await (const call of eachCallDrift(calls, tokenizer, scan)) addToSummary(summary, call)
+  for await (const group of eachGroup(calls, tokenizer, scan, true)) {
+    for (const call of group.calls) addToSummary(summary, call)
+  }
   return summary
 }
 
-/** Sum the per-call results. */
-export function summarizeCalls(calls: readonly CallDrift[]): DriftSummary {
-  const summary = emptySummary()
-  for (const call of calls) addToSummary(summary, call)
-  return summary
+interface GroupResult {
+  calls: CallDrift[]
+  trajectories: DriftTrajectory[]
 }
 
-async function* eachCallDrift(
+/** One recorder history at a time; `counts` (scans) skips the windows, rewrites and trajectories. */
+async function* eachGroup(
   calls: readonly DriftCallRecord[],
   tokenizer: AnalysisTokenizer,
-  options: AnalyzeOptions
-): AsyncGenerator<CallDrift> {
+  options: AnalyzeOptions,
+  counts: boolean
+): AsyncGenerator<GroupResult> {
   const given = options.divergences ? indexDivergences(options.divergences) : undefined
+  const context = options.promptContextTokens ?? 16
   let done = 0
-  for (const rollout of groupByHistory(calls)) {
+  let trajectoryBase = 0
+  for (const history of groupByHistory(calls)) {
     // Unique within one history: groupByHistory only keeps strictly increasing call indices together.
-    const byIndex = new Map(rollout.map((c) => [c.callIndex, c] as const))
-    const links = given ? undefined : await linkCalls(rollout, tokenizer, options)
+    const byIndex = new Map(history.map((c) => [c.callIndex, c] as const))
+    const build = given && counts ? undefined : await buildHistory(history, tokenizer, options)
+    const links = build ? linksOf(build) : undefined
+    const out: CallDrift[] = []
     let preceding: DriftCallRecord | undefined
-    for (const call of rollout) {
+    for (const call of history) {
       const status = call.status ?? 'exact'
       const response = status === 'exact' ? stripTrailingEos(call, tokenizer) : undefined
       const bpe = response ? await retokenizationDrift(response.ids, tokenizer, options) : null
+      const link = links?.get(call.callIndex)
       let rerender: RerenderDivergence | null = null
       let extendsPrevious: boolean | null = null
-      if (links) {
-        const link = links.get(call.callIndex)
+      if (!given) {
         const previous = link?.previousCallIndex === undefined ? undefined : byIndex.get(link.previousCallIndex)
         if (link?.relation === 'extends') extendsPrevious = true
         if (link?.divergence && previous) {
-          rerender = await describeDivergence(previous, call, link.divergence, tokenizer, options)
+          rerender = await describeDivergence(previous, call, link.divergence, tokenizer, { ...options, counts })
           extendsPrevious = false
         }
-      } else if (given && status === 'exact' && call.promptTokenIds) {
+      } else if (status === 'exact' && call.promptTokenIds) {
         const listed =
           given.get(key(call.rolloutId, call.invocationIndex, call.callIndex)) ??
           given.get(key(call.rolloutId, undefined, call.callIndex))
         const previous =
           listed?.previousCallIndex === undefined ? preceding : (byIndex.get(listed.previousCallIndex) ?? preceding)
         if (previous && hasIds(previous)) {
-          rerender = listed ? await describeDivergence(previous, call, listed, tokenizer, options) : null
+          rerender = listed ? await describeDivergence(previous, call, listed, tokenizer, { ...options, counts }) : null
           extendsPrevious = rerender === null
         }
       }
-      const context = options.promptContextTokens ?? 16
       const prompt = call.promptTokenIds
       const promptTail =
         prompt && context > 0 ? await idWindow(tokenizer, prompt, prompt.length - context, prompt.length) : null
-      yield {
+      out.push({
         callIndex: call.callIndex,
         rolloutId: call.rolloutId,
         invocationIndex: call.invocationIndex,
+        attempt: call.attempt,
         finishReason: call.finishReason ?? null,
         status,
+        promptLength: prompt?.length ?? null,
+        sampledLength: call.tokenIds?.length ?? null,
+        logprobs: summarizeLogprobs(call.logprobs),
         strippedEos: response?.stripped ?? null,
         bpe,
         rerender,
         extendsPrevious,
         promptTail,
-      }
+        trajectoryIndex: link?.trajectoryIndex === undefined ? null : trajectoryBase + link.trajectoryIndex,
+      })
       if (status === 'exact') preceding = call
       options.onProgress?.(++done, calls.length)
     }
+    const trajectories = counts || !build ? [] : trajectoriesOf(build.trajectories, trajectoryBase, out)
+    trajectoryBase += build?.trajectories.length ?? 0
+    yield { calls: out, trajectories }
   }
+}
+
+function trajectoriesOf(built: readonly Trajectory[], base: number, calls: readonly CallDrift[]): DriftTrajectory[] {
+  const byIndex = new Map(calls.map((c) => [c.callIndex, c] as const))
+  const successorOf = new Map<number, CallDrift>()
+  for (const c of calls) if (c.rerender) successorOf.set(c.rerender.previousCallIndex, c)
+  return built.map((t, i) => toDriftTrajectory(t, base + i, byIndex, successorOf))
 }
 
 interface Link {
   relation: BuildResult['calls'][number]['relation']
   previousCallIndex: number | undefined
+  trajectoryIndex: number
   divergence: BuilderDivergence | undefined
 }
 
-/** Run the trajectory builder over one rollout: how each call relates to the one it follows. */
-async function linkCalls(
-  rollout: readonly DriftCallRecord[],
+/** Run the trajectory builder over one recorder history. */
+function buildHistory(
+  history: readonly DriftCallRecord[],
   tokenizer: AnalysisTokenizer,
   options: AnalyzeOptions
-): Promise<Map<number, Link>> {
-  const input: TrajectoryCall[] = rollout.map((c) => {
+): Promise<BuildResult> {
+  const input: TrajectoryCall[] = history.map((c) => {
     const call: TrajectoryCall = {
       callIndex: c.callIndex,
       status: c.status ?? 'exact',
@@ -218,22 +246,68 @@ async function linkCalls(
     if (c.attempt !== undefined) call.attempt = c.attempt
     if (c.promptTokenIds) call.promptTokenIds = [...c.promptTokenIds]
     if (c.tokenIds) call.tokenIds = [...c.tokenIds]
+    if (c.logprobs && c.tokenIds && c.logprobs.length === c.tokenIds.length) call.logprobs = [...c.logprobs]
     return call
   })
-  const result = await buildTrajectoriesAsync(input, {
+  return buildTrajectoriesAsync(input, {
     decoder: { decode: async (ids) => decodeIds(tokenizer, ids) },
     ...(options.specialTokens ? { specialTokens: options.specialTokens } : {}),
   })
+}
+
+/** How each call relates to the one it follows, keyed by call index (unique within one history). */
+function linksOf(result: BuildResult): Map<number, Link> {
   const divergences = new Map(result.divergences.map((d) => [d.callIndex, d] as const))
   const links = new Map<number, Link>()
   for (const link of result.calls) {
     links.set(link.callIndex, {
       relation: link.relation,
       previousCallIndex: link.previousCallIndex ?? undefined,
+      trajectoryIndex: link.trajectoryIndex,
       divergence: divergences.get(link.callIndex),
     })
   }
   return links
+}
+
+/** Pieces of every id a report may show, looked up once. */
+async function piecesOf(
+  tokenizer: AnalysisTokenizer,
+  calls: readonly CallDrift[],
+  trajectories: readonly DriftTrajectory[]
+): Promise<Record<number, string>> {
+  const ids = new Set<number>()
+  const add = (list: readonly number[]): void => {
+    for (const id of list) ids.add(id)
+  }
+  for (const t of trajectories) add(t.tokenIds)
+  for (const c of calls) {
+    if (c.bpe) {
+      add(c.bpe.original.ids)
+      add(c.bpe.reencoded.ids)
+    }
+    if (c.rerender) {
+      add(c.rerender.held.ids)
+      add(c.rerender.rendered.ids)
+    }
+    if (c.promptTail) add(c.promptTail.ids)
+  }
+  const list = [...ids].sort((a, b) => a - b)
+  const pieces = await tokenPieces(tokenizer, list)
+  const out: Record<number, string> = {}
+  for (let i = 0; i < list.length; i++) out[list[i] as number] = pieces[i] ?? ''
+  return out
+}
+
+function summarizeLogprobs(logprobs: readonly number[] | undefined): LogprobSummary | null {
+  if (!logprobs || logprobs.length === 0) return null
+  let sum = 0
+  let min = Number.POSITIVE_INFINITY
+  for (const lp of logprobs) {
+    sum += lp
+    if (lp < min) min = lp
+  }
+  return { count: logprobs.length, mean: sum / logprobs.length, min }
 }
 
 function hasIds(call: DriftCallRecord): boolean {
@@ -255,35 +329,6 @@ function stripTrailingEos(
   return isStop ? { ids: ids.slice(0, -1), stripped: last } : { ids, stripped: null }
 }
 
-/**
- * One group per recorder history: calls of a rollout in order of appearance, a new group whenever the
- * `callIndex` does not go up (the recorder numbers calls from 0 after each reset) or the `invocationIndex`
- * goes down (`recorder.reset()`). Never sorted: sorting would interleave two histories of one rollout.
- */
-function groupByHistory(calls: readonly DriftCallRecord[]): DriftCallRecord[][] {
-  const groups: DriftCallRecord[][] = []
-  const open = new Map<string | undefined, DriftCallRecord[]>()
-  for (const call of calls) {
-    const group = open.get(call.rolloutId)
-    const last = group?.at(-1)
-    const sameHistory =
-      last !== undefined &&
-      call.callIndex > last.callIndex &&
-      !(
-        call.invocationIndex !== undefined &&
-        last.invocationIndex !== undefined &&
-        call.invocationIndex < last.invocationIndex
-      )
-    if (group && sameHistory) group.push(call)
-    else {
-      const fresh = [call]
-      groups.push(fresh)
-      open.set(call.rolloutId, fresh)
-    }
-  }
-  return groups
-}
-
 function key(rolloutId: string | undefined, invocationIndex: number | undefined, callIndex: number): string {
   return `${rolloutId ?? ''}\u0000${invocationIndex ?? ''}\u0000${callIndex}`
 }
@@ -303,43 +348,4 @@ function indexDivergences(divergences: readonly GivenDivergence[]): Map<string, 
     map.set(k, d)
   }
   return map
-}
-
-function emptySummary(): DriftSummary {
-  return {
-    calls: 0,
-    callsNotExact: 0,
-    responses: 0,
-    responsesWithDrift: 0,
-    responsesWithDriftWithoutSpecial: 0,
-    responsesTextChanged: 0,
-    responsesCreatingSpecials: 0,
-    tokensScanned: 0,
-    driftedTokens: 0,
-    rerender: { checked: 0, extended: 0, diverged: 0, byCause: {}, sampledTokensLost: 0 },
-  }
-}
-
-function addToSummary(summary: DriftSummary, call: CallDrift): void {
-  summary.calls++
-  if (call.status !== 'exact') summary.callsNotExact++
-  const bpe = call.bpe
-  if (bpe) {
-    summary.responses++
-    summary.tokensScanned += bpe.counts.original
-    if (bpe.drifted) summary.responsesWithDrift++
-    if (bpe.withoutSpecial.drifted) summary.responsesWithDriftWithoutSpecial++
-    if (!bpe.textStable) summary.responsesTextChanged++
-    if (bpe.createdSpecialIds.length > 0) summary.responsesCreatingSpecials++
-    summary.driftedTokens += bpe.driftedIndices.original.length
-  }
-  if (call.extendsPrevious !== null) {
-    const r = summary.rerender
-    r.checked++
-    if (call.rerender) {
-      r.diverged++
-      r.byCause[call.rerender.cause] = (r.byCause[call.rerender.cause] ?? 0) + 1
-      r.sampledTokensLost += call.rerender.sampledLost
-    } else r.extended++
-  }
 }

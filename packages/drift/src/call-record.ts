@@ -20,6 +20,8 @@ export interface DriftCallRecord {
   promptTokenIds?: readonly number[] | undefined
   /** Every sampled id of this call. */
   tokenIds?: readonly number[] | undefined
+  /** Per sampled id, when logprobs were recorded (aligned 1:1 with `tokenIds`); summarised per call in reports. */
+  logprobs?: readonly number[] | undefined
   finishReason?: string | null | undefined
   /** vLLM's `stop_reason`: an int stop token id is stripped like EOS. */
   stopReason?: number | string | null | undefined

@@ -1,203 +1,175 @@
-import type { CallDrift, DriftSummary } from './analyze-calls.js'
+import type { DriftAnalysis } from './analyze-calls.js'
 import type { CanonicalCaseResult } from './canonical-cases.js'
 import { displayPiece } from './display.js'
 import type { DriftReport } from './drift-report.js'
-import type { IdWindow } from './rerender-divergence.js'
+import type { DriftSummary } from './drift-summary.js'
+import { escapeHtml, jsonForScript } from './html-escape.js'
+import { causesChart, positionChart } from './html-report-charts.js'
+import { REPORT_SCRIPT } from './html-report-client.js'
+import { buildPayload } from './html-report-payload.js'
+import { REPORT_CSS } from './html-report-style.js'
 import type { TokenSide } from './retokenization-drift.js'
+import { summaryRows } from './summary-rows.js'
 import { driftVerdict } from './verdict.js'
 
-/** Escape text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
-
-type Segment = 'ctx' | 'gen' | 'reenc'
-
-interface Chip {
-  id: number
-  piece: string
-  segment: Segment
-  marks?: readonly ('drift' | 'diverge' | 'eos')[]
-}
-
-function chip(c: Chip): string {
-  const classes = ['tok', c.segment, ...(c.marks ?? [])].join(' ')
-  const role = c.segment === 'gen' ? 'sampled (mask 1)' : c.segment === 'ctx' ? 'context (mask 0)' : 're-encoded'
-  const mask = c.segment === 'reenc' ? '' : ` data-mask="${c.segment === 'gen' ? 1 : 0}"`
-  const title = `id ${c.id} · ${JSON.stringify(c.piece)} · ${role}`
-  return `<span class="${classes}" data-id="${c.id}"${mask} title="${escapeHtml(title)}">${escapeHtml(displayPiece(c.piece) || '∅')}</span>`
-}
-
-function strip(chips: readonly Chip[]): string {
-  return `<div class="strip">${chips.map(chip).join('')}</div>`
-}
-
-function sideChips(side: TokenSide, segment: Segment, changed: readonly number[]): Chip[] {
-  const set = new Set(changed)
-  return side.ids.map((id, i) => ({ id, piece: side.pieces[i] ?? '', segment, marks: set.has(i) ? ['drift'] : [] }))
-}
+/** Reports with at most this many calls open every section; larger ones start collapsed. */
+const SMALL_REPORT_CALLS = 50
+const SIZE_MARK = '\u0000page-size\u0000'
 
 /**
- * One self-contained HTML page (inline CSS, no scripts, no external assets): tokens as chips coloured
- * by segment (context = loss mask 0, sampled = mask 1), BPE drift positions with class `drift`,
- * re-render breaks with class `diverge`, id and piece in each chip's `title`.
+ * One self-contained HTML page (inline CSS, SVG and script; no external assets): the verdict on the data,
+ * charts of divergence causes and drift positions, each trajectory's loss mask as token chips (context,
+ * sampled, drifted, rewritten), per-call numbers, and the built-in examples in their own labelled section.
+ * The analysis is embedded once as compact JSON and chips are drawn when a section opens, so the page stays
+ * small at thousands of calls; its own size is printed in the header.
  */
 export function renderHtmlReport(report: DriftReport): string {
-  const verdict = driftVerdict(report.analysis?.summary, report.cases)
+  const analysis = report.analysis
+  const verdict = driftVerdict(analysis?.summary, report.cases)
   const title = report.title ?? 'Retokenization drift'
+  const small = (analysis?.calls.length ?? 0) <= SMALL_REPORT_CALLS
   const body: string[] = []
-  body.push(`<header class="verdict ${verdict.drift ? 'bad' : 'good'}">`)
+  const tone = verdict.basis === 'nothing' ? 'none' : verdict.drift ? 'bad' : 'good'
+  body.push(`<header class="verdict ${tone}" data-basis="${verdict.basis}">`)
   body.push(`<h1>${escapeHtml(title)}</h1>`)
   body.push(`<p class="meta">tokenizer <code>${escapeHtml(report.tokenizer)}</code></p>`)
   for (const note of report.notes ?? []) body.push(`<p class="meta">${escapeHtml(note)}</p>`)
+  body.push(
+    `<p class="meta" id="page-size">this page: ${SIZE_MARK}${analysis ? ` · ${count(analysis.trajectories.length, 'trajectory', 'trajectories')}, ${count(analysis.calls.length, 'call', 'calls')}; token chips are drawn when a section opens` : ''}</p>`
+  )
   body.push(`<p class="headline">${escapeHtml(verdict.headline)}</p>`)
   body.push(`<ul>${verdict.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`)
+  if (verdict.demoNote) body.push(`<p class="demo-note">${escapeHtml(verdict.demoNote)}</p>`)
   body.push('</header>')
   body.push(legend())
-  if (report.cases && report.cases.length > 0) body.push(casesSection(report.cases))
-  if (report.analysis) {
-    body.push(callsSection(report.analysis.calls))
-    body.push(summarySection(report.analysis.summary))
+  if (analysis) {
+    body.push(overview(analysis))
+    body.push(trajectoriesSection(analysis))
+    body.push(
+      `<details class="section" id="calls-section"${small ? ' open' : ''}><summary>Calls (${analysis.calls.length.toLocaleString('en-US')}): prompt, sampled, status, finish, logprobs, drift</summary><div id="calls"></div></details>`
+    )
   }
-  return `<!doctype html>
+  if (report.cases && report.cases.length > 0) body.push(casesSection(report.cases, small || !analysis))
+  if (analysis) {
+    body.push(
+      '<noscript><p class="bad-text">Trajectories and calls are drawn by the page script; enable JavaScript for this file.</p></noscript>'
+    )
+    body.push(`<script type="application/json" id="drift-data">${jsonForScript(buildPayload(analysis))}</script>`)
+    body.push(`<script>${REPORT_SCRIPT}</script>`)
+  }
+  const page = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 ${body.join('\n')}
 </body>
 </html>
 `
+  return withOwnSize(page)
+}
+
+/** Print the page's size in itself: settle the number by substituting until the length stops changing. */
+function withOwnSize(page: string): string {
+  let text = formatBytes(Buffer.byteLength(page))
+  for (let i = 0; i < 3; i++) {
+    const next = formatBytes(Buffer.byteLength(page.replace(SIZE_MARK, text)))
+    if (next === text) break
+    text = next
+  }
+  return page.replace(SIZE_MARK, text)
+}
+
+/** `845 B`, `12.3 kB`, `1.42 MB` (decimal units, as file managers show them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`
+  return `${(bytes / 1_000_000).toFixed(2)} MB`
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+}
+
+type ChipClass = 'ctx' | 'gen' | 'reenc'
+
+function chip(id: number, piece: string, cls: string, role: string): string {
+  const title = `id ${id} · ${JSON.stringify(piece)} · ${role}`
+  return `<span class="tok ${cls}" data-id="${id}" title="${escapeHtml(title)}">${escapeHtml(displayPiece(piece) || '∅')}</span>`
 }
 
 function legend(): string {
-  const sample: Chip[] = [
-    { id: 151644, piece: '<|im_start|>', segment: 'ctx' },
-    { id: 9707, piece: 'Hello', segment: 'gen' },
-  ]
-  return `<section class="legend"><span>${chip(sample[0] as Chip)} context (mask 0)</span><span>${chip(sample[1] as Chip)} sampled (mask 1)</span><span><span class="tok gen drift-demo">x</span> changes if re-tokenized</span><span><span class="tok ctx diverge-demo">x</span> next prompt differs from here</span><span class="hint">hover a token for its id</span></section>`
+  const item = (chipHtml: string, text: string): string => `<span>${chipHtml} ${escapeHtml(text)}</span>`
+  const sample = (cls: string, text: string, role: string): string =>
+    `<span class="tok ${cls}" data-legend="${cls}" title="${escapeHtml(role)}">${escapeHtml(text)}</span>`
+  return `<section class="legend" aria-label="legend">${[
+    item(sample('ctx', '<|im_start|>', 'context (mask 0)'), 'context: the prompt, loss mask 0'),
+    item(sample('gen', 'Hello', 'sampled (mask 1)'), 'sampled by the policy: loss mask 1'),
+    item(sample('gen drift', 'AVING', 'sampled, changes if re-tokenized'), 'drifted: decode → re-encode changes it'),
+    item(
+      sample('gen rw', '":"', 'sampled, rewritten by the next prompt'),
+      'rewritten: the next prompt renders it differently'
+    ),
+    item(
+      sample('ctx rw', '<think>', 'context, rewritten by the next prompt'),
+      'rewritten context (e.g. dropped reasoning)'
+    ),
+    item(sample('reenc', 'HAV', 're-encoded'), 're-encoded from the decoded text'),
+    item(
+      sample('reenc drift', 'ING', 're-encoded, differs from what was sampled'),
+      're-encoded, differs from the sample'
+    ),
+    item(sample('gen drift rw', '":"', 'drifted and rewritten'), 'drifted and rewritten by the next prompt'),
+    item(sample('ctx diverge', '␣"', 'the next prompt differs from here'), 'from here the next prompt differs'),
+    item(sample('gen diverge', '1', 'sampled; the next prompt differs from here'), '… within the sampled tokens'),
+    item(sample('gen eos', '<|im_end|>', 'end token, kept as an id'), 'end token: kept, not re-encoded'),
+    item(sample('fold', '⋯ 120 context tokens', 'folded context, click to show'), 'folded context: click to unfold'),
+  ].join('')}<p>Hover a token for its id. Token pieces are shown as the byte-level vocabulary stores them, made
+readable: a leading space (<code>Ġ</code>) is shown as <code>␣</code>, a newline (<code>Ċ</code>) as <code>↵</code>, a tab
+as <code>⇥</code>; bytes of a character split across tokens keep their byte symbols (<code>ðŁĺ</code> is the first three
+bytes of an emoji).</p></section>`
 }
 
-function casesSection(cases: readonly CanonicalCaseResult[]): string {
+function overview(analysis: DriftAnalysis): string {
+  return `<section class="overview"><div><h2>Summary</h2>${summaryTable(analysis.summary)}</div><div class="charts">${causesChart(analysis.summary)}${positionChart(analysis.calls)}</div></section>`
+}
+
+function summaryTable(summary: DriftSummary): string {
+  const body = summaryRows(summary, 'report').map(
+    ([label, n, rate]) =>
+      `<tr><td>${escapeHtml((label ?? '').replace(/^ {2}/, '\u2003'))}</td><td class="num">${escapeHtml(n ?? '')}</td><td class="num">${escapeHtml(rate ?? '')}</td></tr>`
+  )
+  return `<table class="summary"><thead><tr><th></th><th class="num">count</th><th class="num">rate</th></tr></thead><tbody>${body.join('')}</tbody></table>`
+}
+
+function trajectoriesSection(analysis: DriftAnalysis): string {
+  const n = analysis.trajectories.length
+  return `<section id="trajectories-section"><h2>Trajectories (${n.toLocaleString('en-US')}): what a trainer gets, token by token</h2>
+<p class="hint">Each trajectory is one training sequence from @strands-vllm/tito's builder: the first prompt, then each call's new prompt tokens (context) and sampled tokens. A split means the next prompt stopped extending it. Open one to see its calls and loss mask.</p>
+<div class="controls"><label>show <select id="trajectory-filter"><option value="all">all trajectories</option><option value="problem">only with drift, rewrites or a split</option></select></label><span id="trajectory-count"></span></div>
+<div id="trajectories"></div></section>`
+}
+
+function casesSection(cases: readonly CanonicalCaseResult[], open: boolean): string {
+  const strip = (side: TokenSide, cls: ChipClass, changed: readonly number[], role: string): string => {
+    const set = new Set(changed)
+    return `<div class="strip">${side.ids
+      .map((id, i) => chip(id, side.pieces[i] ?? '', set.has(i) ? `${cls} drift` : cls, role))
+      .join('')}</div>`
+  }
   const rows = cases.map((c) => {
     const r = c.result
-    const original = strip(sideChips(r.original, 'gen', r.driftedIndices.original))
+    const original = strip(r.original, 'gen', r.driftedIndices.original, 'sampled (mask 1)')
     const reencoded = r.drifted
-      ? strip(sideChips(r.reencoded, 'reenc', r.driftedIndices.reencoded))
+      ? strip(r.reencoded, 'reenc', r.driftedIndices.reencoded, 're-encoded')
       : '<span class="ok">unchanged</span>'
     return `<tr data-case="${escapeHtml(c.case.id)}"><td>${escapeHtml(c.case.title)}</td><td>${original}</td><td class="arrow">→</td><td>${reencoded}</td><td>${r.textStable ? 'same' : '<span class="warn">changed</span>'}</td><td class="note">${escapeHtml(c.case.note)}</td></tr>`
   })
-  return `<section><h2>Known cases: sampled ids → decode → re-encode</h2><table class="cases"><thead><tr><th>case</th><th>sampled</th><th></th><th>re-encoded</th><th>text</th><th>why it matters</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+  return `<details class="section" id="demo-cases"${open ? ' open' : ''}><summary>Built-in examples (not from your data): sampled ids → decode → re-encode</summary>
+<p class="hint">Hand-made Qwen3 token sequences that a model can sample and that do not survive a text round trip. They explain the kinds of drift; the verdict above never counts them.</p>
+<table class="cases"><thead><tr><th>case</th><th>sampled</th><th></th><th>re-encoded</th><th>text</th><th>why it matters</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`
 }
-
-function callsSection(calls: readonly CallDrift[]): string {
-  const parts = calls.map((call) => {
-    const head = `call ${call.rolloutId === undefined ? '' : `${escapeHtml(call.rolloutId)}#`}${call.callIndex} · finish ${escapeHtml(call.finishReason ?? '—')}`
-    const lines: string[] = [`<h3>${head}</h3>`]
-    const bpe = call.bpe
-    if (bpe) {
-      const chips: Chip[] = [
-        ...(call.promptTail?.ids.map((id, i) => ({
-          id,
-          piece: call.promptTail?.pieces[i] ?? '',
-          segment: 'ctx' as const,
-        })) ?? []),
-        ...sideChips(bpe.original, 'gen', bpe.driftedIndices.original),
-      ]
-      if (call.strippedEos !== null) chips.push({ id: call.strippedEos, piece: 'EOS', segment: 'gen', marks: ['eos'] })
-      const status = bpe.drifted
-        ? `<span class="bad-text">BPE drift from sampled token ${bpe.firstDivergence}: ${bpe.driftedIndices.original.length} token(s) change</span>`
-        : '<span class="ok">sampled ids survive decode → re-encode</span>'
-      lines.push(
-        `<p>${status}${call.promptTail ? ' <span class="hint">(prompt tail shown as context)</span>' : ''}</p>`,
-        strip(chips)
-      )
-      if (bpe.drifted) {
-        lines.push(
-          '<p class="label">re-encoded</p>',
-          strip(sideChips(bpe.reencoded, 'reenc', bpe.driftedIndices.reencoded))
-        )
-      }
-    } else lines.push('<p class="hint">no sampled ids recorded</p>')
-    const r = call.rerender
-    if (r) {
-      const where =
-        r.generatedOffset >= 0
-          ? `sampled token ${r.generatedOffset} of call ${r.previousCallIndex}`
-          : 'the earlier prompt'
-      lines.push(
-        `<p><span class="bad-text">prompt stops extending call ${r.previousCallIndex} at ${r.index}</span> (${escapeHtml(where)}) — cause <code class="cause">${escapeHtml(r.cause)}</code>${r.sampledLost > 0 ? `; ${r.sampledLost} sampled tokens not reproduced` : ''}</p>`,
-        '<p class="label">model saw / produced</p>',
-        strip(windowChips(r.held, r.index, r.index - r.generatedOffset)),
-        '<p class="label">re-rendered next prompt</p>',
-        strip(windowChips(r.rendered, r.index, Number.POSITIVE_INFINITY))
-      )
-    } else if (call.extendsPrevious) lines.push('<p class="ok">prompt extends the previous call (prefix preserved)</p>')
-    return `<article class="call">${lines.join('')}</article>`
-  })
-  return `<section><h2>Per call</h2>${parts.join('')}</section>`
-}
-
-/** Chips of a divergence window; `sampledFrom` is where the previous call's sampled ids start. */
-function windowChips(w: IdWindow, index: number, sampledFrom: number): Chip[] {
-  return w.ids.map((id, i) => {
-    const at = w.start + i
-    return {
-      id,
-      piece: w.pieces[i] ?? '',
-      segment: at >= sampledFrom ? 'gen' : 'ctx',
-      marks: at >= index ? ['diverge'] : [],
-    }
-  })
-}
-
-function summarySection(summary: DriftSummary): string {
-  const pct = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)} %`)
-  const rows: [string, number, string][] = [
-    ['calls analysed', summary.calls, ''],
-    ['responses with BPE drift', summary.responsesWithDrift, pct(summary.responsesWithDrift, summary.responses)],
-    [
-      '… without special tokens',
-      summary.responsesWithDriftWithoutSpecial,
-      pct(summary.responsesWithDriftWithoutSpecial, summary.responses),
-    ],
-    ['sampled tokens changed', summary.driftedTokens, pct(summary.driftedTokens, summary.tokensScanned)],
-    [
-      'prompts not extending the previous turn',
-      summary.rerender.diverged,
-      pct(summary.rerender.diverged, summary.rerender.checked),
-    ],
-    ...Object.entries(summary.rerender.byCause).map(([cause, n]): [string, number, string] => [
-      `… ${cause}`,
-      n,
-      pct(n, summary.rerender.checked),
-    ]),
-  ]
-  const body = rows.map(
-    ([k, n, p]) => `<tr><td>${escapeHtml(k)}</td><td class="num">${n}</td><td class="num">${p}</td></tr>`
-  )
-  return `<section><h2>Summary</h2><table class="summary"><tbody>${body.join('')}</tbody></table></section>`
-}
-
-const CSS = `
-:root{--ctx:#e8ecf3;--ctx-b:#c5cedd;--gen:#d9f2e3;--gen-b:#8fd1a8;--reenc:#efe5fb;--reenc-b:#c6a8ef;--drift:#ffd6d6;--drift-b:#d93a3a;--div:#fff1c7;--div-b:#d99b00}
-*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1180px;padding:24px;color:#1d2330;background:#fafbfd}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}h3{font-size:14px;margin:0 0 6px;font-family:ui-monospace,Menlo,Consolas,monospace}
-.verdict{border-radius:10px;padding:16px 20px;border:1px solid}.verdict.bad{background:#fff3f3;border-color:#f0b4b4}.verdict.good{background:#f1fbf4;border-color:#a9dcb9}
-.headline{font-size:16px;font-weight:600;margin:8px 0}.meta{color:#5b6475;margin:2px 0}.verdict ul{margin:6px 0 0;padding-left:20px}
-.legend{display:flex;flex-wrap:wrap;gap:18px;margin:14px 0;color:#5b6475;align-items:center}
-.strip{display:flex;flex-wrap:wrap;gap:3px;margin:4px 0 8px}
-.tok{display:inline-block;font:12px/1.3 ui-monospace,Menlo,Consolas,monospace;padding:2px 5px;border-radius:4px;border:1px solid;white-space:pre;cursor:default}
-.tok.ctx{background:var(--ctx);border-color:var(--ctx-b);color:#49536a}.tok.gen{background:var(--gen);border-color:var(--gen-b)}.tok.reenc{background:var(--reenc);border-color:var(--reenc-b)}
-.tok.drift,.tok.drift-demo{background:var(--drift);border:2px solid var(--drift-b);font-weight:700}
-.tok.diverge,.tok.diverge-demo{border:2px dashed var(--div-b);box-shadow:0 0 0 1px var(--div)}.tok.eos{opacity:.6;font-style:italic}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #e3e7ee}th{font-size:12px;color:#5b6475;font-weight:600}
-.arrow{color:#8a93a6;font-size:18px}.note{color:#5b6475;font-size:13px}.num{text-align:right;font-variant-numeric:tabular-nums}
-.summary{width:auto;min-width:420px}.call{background:#fff;border:1px solid #e3e7ee;border-radius:8px;padding:12px 14px;margin:10px 0}
-.label{margin:6px 0 0;font-size:12px;color:#5b6475}.ok{color:#1f7a45}.warn{color:#a66300;font-weight:600}.bad-text{color:#b42323;font-weight:600}.hint{color:#8a93a6;font-size:12px}
-code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#eef1f6;padding:1px 4px;border-radius:3px}.cause{background:#fff1c7}
-`

@@ -1,13 +1,12 @@
-export { type AnalysisTokenizer, tokenPieces } from './analysis-tokenizer.js'
+export type { AnalysisTokenizer } from './analysis-tokenizer.js'
 export {
   type AnalyzeOptions,
   analyzeCalls,
   type CallDrift,
   type DriftAnalysis,
-  type DriftSummary,
   type GivenDivergence,
+  type LogprobSummary,
   scanCalls,
-  summarizeCalls,
 } from './analyze-calls.js'
 export type { DriftCallRecord } from './call-record.js'
 export {
@@ -16,18 +15,18 @@ export {
   QWEN3_CANONICAL_CASES,
   runCanonicalCases,
 } from './canonical-cases.js'
-export { diffIds, type IdDiff } from './diff-ids.js'
 export type { DriftReport } from './drift-report.js'
+export { type DriftSummary, summarizeCalls } from './drift-summary.js'
+export type { DriftTrajectory } from './drift-trajectory.js'
 export { DriftError, DriftInputError, ServerTokenizerError, TokenizerSourceError } from './errors.js'
-export { escapeHtml, renderHtmlReport } from './html-report.js'
-export { parseCallLine, parseCallsJsonl, readCallsJsonl, toDriftRecord } from './jsonl.js'
-export {
-  type BuilderDivergence,
-  describeDivergence,
-  type IdWindow,
-  type RerenderCause,
-  type RerenderDivergence,
-  type RerenderOptions,
+export { renderHtmlReport } from './html-report.js'
+export { parseCallsJsonl, readCallsJsonl } from './jsonl.js'
+export type {
+  BuilderDivergence,
+  IdWindow,
+  RerenderCause,
+  RerenderDivergence,
+  RerenderOptions,
 } from './rerender-divergence.js'
 export { resolveTokenizer } from './resolve-tokenizer.js'
 export {

@@ -4,7 +4,9 @@ import { agentFlow } from './agent-flow.fixture.js'
 import { analyzeCalls } from './analyze-calls.js'
 import { runCanonicalCases } from './canonical-cases.js'
 import type { DriftReport } from './drift-report.js'
-import { escapeHtml, renderHtmlReport } from './html-report.js'
+import { escapeHtml } from './html-escape.js'
+import { renderHtmlReport } from './html-report.js'
+import { syntheticCalls } from './synthetic-calls.js'
 import { renderTerminalReport } from './terminal-report.js'
 import { shouldUseColor, stripAnsi, visibleWidth } from './terminal-style.js'
 
@@ -26,9 +28,14 @@ describe('renderTerminalReport', () => {
     expect(text).not.toContain('\u001b[')
     expect(text).toContain('39 H │ 83722 AVING')
     expect(text).toContain('72239 HAV │ 1718 ING')
-    expect(text).toContain('breaks at 165 (sampled token 15 of call 0): tool_call_reserialized')
+    expect(text).toContain('breaks at token 165 (sampled token 15 of call 0): tool_call_reserialized')
     expect(text).toMatch(/reasoning_stripped/)
-    expect(text).toMatch(/Verdict\n {2}Re-tokenizing text would train on token ids the model never sampled/)
+    expect(text).toMatch(/Verdict on your data\n {2}Your data drifts: re-tokenizing its text would train on token ids/)
+    // the built-in cases are labelled as such and never part of the verdict
+    expect(text).toContain('Built-in examples (not your data): sampled ids → decode → re-encode')
+    expect(text).toContain('  Built-in examples (not your data): 9 of 9 known cases re-encode to other ids.')
+    // byte-level pieces are explained once
+    expect(text.split('Pieces are byte-level BPE').length).toBe(2)
   })
 
   it('escapes control characters that came from the JSONL (no ANSI injection)', async () => {
@@ -44,7 +51,7 @@ describe('renderTerminalReport', () => {
       return ch !== '\n' && (code < 0x20 || (code >= 0x7f && code <= 0x9f))
     }
     expect([...text].filter(isControl)).toEqual([])
-    expect(text).toContain('r\\x1b[2J\\x1b]0;owned\\x07#0')
+    expect(text).toContain('of rollout r\\x1b[2J\\x1b]0;owned\\x07:')
     expect(text).toContain('stop\\x1b[31m\\x0d\\x9b')
     expect(text).toContain('tokenizer tok\\x1b[1m')
     // with colour on, the only escapes are the report's own styling
@@ -78,20 +85,45 @@ describe('renderTerminalReport', () => {
 })
 
 describe('renderHtmlReport', () => {
-  it('is one self-contained page with drift chips carrying ids', () => {
+  it('is one self-contained page: inline style, SVG charts and script, no external assets', () => {
     const html = renderHtmlReport(report)
     expect(html.startsWith('<!doctype html>')).toBe(true)
-    expect(html).not.toMatch(/<script|<link|src=|url\(/)
-    expect(html).toMatch(/class="tok gen drift" data-id="39" data-mask="1" title="id 39 · &#34;H&#34;/)
+    expect(html).not.toMatch(/<link|<script [^>]*src=|<img|url\(|@import/)
+    expect(html).toContain('<script type="application/json" id="drift-data">')
+    expect(html).toContain('data-chart="causes"')
+    expect(html).toContain('data-chart="positions"')
+    // the canonical cases are drawn statically, in their own labelled section
+    expect(html).toMatch(/class="tok gen drift" data-id="39" title="id 39 · &#34;H&#34; · sampled \(mask 1\)"/)
     expect(html).toContain('class="tok reenc drift" data-id="72239"')
-    expect(html).toContain('class="tok ctx diverge"')
-    expect(html).toContain('<code class="cause">tool_call_reserialized</code>')
+    expect(html).toContain('Built-in examples (not from your data)')
+    expect(html).toMatch(/this page: [\d.]+ kB · 4 trajectories, 4 calls/)
   })
 
-  it('escapes everything that came from data', () => {
+  it('prints its own size exactly', () => {
     const html = renderHtmlReport(report)
-    expect(html).toContain('rollout: fixture &#60;script&#62;')
-    expect(html).toContain('&#60;|im_end|&#62;')
+    const shown = /this page: ([\d.]+) kB/.exec(html)?.[1]
+    expect(Number(shown)).toBe(Number((Buffer.byteLength(html) / 1000).toFixed(1)))
+  })
+
+  it('escapes everything that came from data, also inside the embedded JSON', async () => {
+    const calls = agentFlow(tokenizer).map((c) => ({ ...c, rolloutId: '</script><img src=x onerror=alert(1)>' }))
+    const hostile = renderHtmlReport({
+      tokenizer: tokenizer.name,
+      analysis: await analyzeCalls(calls, tokenizer),
+      notes: ['rollout: fixture <script>'],
+    })
+    expect(hostile).toContain('rollout: fixture &#60;script&#62;')
+    expect(hostile).not.toContain('</script><img')
+    expect(hostile.match(/<\/script>/g)).toHaveLength(2)
+    expect(renderHtmlReport(report)).toContain('&#60;|im_end|&#62;')
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;')
+  })
+
+  it('bases the verdict on the data, not on the built-in cases', async () => {
+    const clean = syntheticCalls(tokenizer, { rollouts: 1, turnsPerRollout: 2, tokensPerResponse: 30, splitRate: 0 })
+    const html = renderHtmlReport({ ...report, analysis: await analyzeCalls(clean, tokenizer) })
+    expect(html).toMatch(/<header class="verdict good" data-basis="data">/)
+    expect(html).toContain('No drift in your data')
+    expect(html).toContain('Built-in examples (not your data): 9 of 9 known cases re-encode to other ids.')
   })
 })

@@ -1,6 +1,7 @@
 import type { DivergenceCause } from '@strands-vllm/tito'
 import { type AnalysisTokenizer, decodeIds, tokenPieces } from './analysis-tokenizer.js'
 import type { DriftCallRecord } from './call-record.js'
+import { diffIds } from './diff-ids.js'
 
 /**
  * Why a prompt stops extending the previous call's prompt + sampled ids: `@strands-vllm/tito`'s
@@ -28,6 +29,11 @@ export interface RerenderDivergence {
   generatedOffset: number
   /** How many of the previous call's sampled ids the new prompt does not reproduce. */
   sampledLost: number
+  /**
+   * Positions in previous prompt + sampled ids, from `index` on, that the new prompt does not reproduce
+   * (an id-level diff against the new prompt): exactly what the template rewrote or dropped.
+   */
+  rewritten: number[]
   cause: RerenderCause
   /** The builder's one-sentence explanation. */
   detail: string
@@ -56,13 +62,19 @@ export interface RerenderOptions {
   after?: number
 }
 
-/** Build the windows for a divergence whose index and cause are already known (e.g. from the trajectory builder). */
+/** Extra new-prompt tokens compared beyond the held length, so a rewrite that lengthens text still aligns. */
+const REWRITE_SLACK = 64
+
+/**
+ * Build the windows for a divergence whose index and cause are already known (e.g. from the trajectory
+ * builder). `counts` (scans) skips the windows and the rewrite diff: only the counts are kept.
+ */
 export async function describeDivergence(
   previous: DriftCallRecord,
   next: DriftCallRecord,
   divergence: BuilderDivergence,
   tokenizer: AnalysisTokenizer,
-  options: RerenderOptions = {}
+  options: RerenderOptions & { counts?: boolean } = {}
 ): Promise<RerenderDivergence> {
   const { index, cause } = divergence
   const held = heldSequence(previous) ?? []
@@ -70,16 +82,24 @@ export async function describeDivergence(
   const before = options.before ?? 6
   const after = options.after ?? 12
   const promptLength = previous.promptTokenIds?.length ?? 0
-  const [heldWindow, renderedWindow] = await Promise.all([
-    idWindow(tokenizer, held, index - before, index + after),
-    idWindow(tokenizer, prompt, index - before, index + after),
-  ])
+  const empty: IdWindow = { start: index, ids: [], pieces: [], text: '' }
+  const [heldWindow, renderedWindow] = options.counts
+    ? [empty, empty]
+    : await Promise.all([
+        idWindow(tokenizer, held, index - before, index + after),
+        idWindow(tokenizer, prompt, index - before, index + after),
+      ])
+  const tail = held.slice(index)
+  const rewritten = options.counts
+    ? []
+    : diffIds(tail, prompt.slice(index, index + tail.length + REWRITE_SLACK)).a.map((i) => index + i)
   return {
     callIndex: next.callIndex,
     previousCallIndex: previous.callIndex,
     index,
     generatedOffset: index - promptLength,
     sampledLost: Math.min(previous.tokenIds?.length ?? 0, held.length - index),
+    rewritten,
     cause,
     detail: divergence.detail ?? '',
     held: heldWindow,

@@ -1,4 +1,4 @@
-import type { DriftSummary } from './analyze-calls.js'
+import type { DriftSummary } from './drift-summary.js'
 
 /**
  * The summary table's rows (label, count, rate), shared by the demo report (`'report'`) and the
@@ -28,7 +28,7 @@ export function summaryRows(summary: DriftSummary, mode: 'report' | 'scan'): str
     ...(scan ? tokens.reverse() : tokens),
     ...(scan ? [row('prompt pairs checked', rerender.checked)] : []),
     row(
-      scan ? 're-render divergences' : 'prompts not extending the previous turn',
+      scan ? 're-render divergences' : 'prompts not extending the previous call',
       rerender.diverged,
       rerender.checked
     ),

@@ -1,7 +1,9 @@
-import type { CallDrift, DriftSummary } from './analyze-calls.js'
+import type { CallDrift } from './analyze-calls.js'
+import { breakPlace, renderCallTable } from './call-table.js'
 import type { CanonicalCaseResult } from './canonical-cases.js'
 import { displayPiece, displayText, escapeControls } from './display.js'
 import type { DriftReport } from './drift-report.js'
+import type { DriftSummary } from './drift-summary.js'
 import type { IdWindow } from './rerender-divergence.js'
 import type { TokenSide } from './retokenization-drift.js'
 import { summaryRows } from './summary-rows.js'
@@ -13,6 +15,10 @@ export interface TerminalReportOptions {
   color?: boolean
 }
 
+/** How token pieces are written, said once before the first piece is shown. */
+export const PIECES_NOTE =
+  'Tokens are shown as "id piece". Pieces are byte-level BPE: ␣ is a leading space (Ġ in the vocabulary), ↵ a newline (Ċ), ⇥ a tab; symbols like ðŁĺ are raw bytes of a character split across tokens.'
+
 /** The report as aligned plain text (ANSI colour optional). Pure: same input, same string. */
 export function renderTerminalReport(report: DriftReport, options: TerminalReportOptions = {}): string {
   const s = makeStyle(options.color ?? false)
@@ -20,6 +26,7 @@ export function renderTerminalReport(report: DriftReport, options: TerminalRepor
   const out: string[] = []
   out.push(s.bold(`${report.title ?? 'Retokenization drift'} · tokenizer ${escapeControls(report.tokenizer)}`))
   for (const note of report.notes ?? []) out.push(s.dim(note))
+  out.push(s.dim(PIECES_NOTE))
   if (report.cases && report.cases.length > 0) out.push('', ...casesSection(report.cases, s))
   if (report.analysis) {
     out.push('', ...callsSection(report.analysis.calls, s))
@@ -27,13 +34,21 @@ export function renderTerminalReport(report: DriftReport, options: TerminalRepor
     if (details.length > 0) out.push('', ...details)
     out.push('', ...summarySection(report.analysis.summary, s))
   }
-  out.push('', s.bold('Verdict'), `  ${verdict.drift ? s.red(verdict.headline) : s.green(verdict.headline)}`)
+  out.push(
+    '',
+    s.bold(verdict.basis === 'data' || verdict.basis === 'nothing' ? 'Verdict on your data' : 'Verdict'),
+    `  ${verdict.basis === 'nothing' ? s.yellow(verdict.headline) : verdict.drift ? s.red(verdict.headline) : s.green(verdict.headline)}`
+  )
   for (const line of verdict.details) out.push(`  ${line}`)
+  if (verdict.demoNote) out.push(s.dim(`  ${verdict.demoNote}`))
   return `${out.join('\n')}\n`
 }
 
 function casesSection(cases: readonly CanonicalCaseResult[], s: Style): string[] {
-  const out = [s.bold('Known cases: sampled ids → decode → re-encode')]
+  const out = [
+    s.bold('Built-in examples (not your data): sampled ids → decode → re-encode'),
+    s.dim('  Hand-made Qwen3 sequences a model can sample that do not survive a text round trip.'),
+  ]
   for (const c of cases) {
     const r = c.result
     const flags = [!r.textStable && s.yellow('text changes'), r.replacementChar && s.yellow('U+FFFD')].filter(Boolean)
@@ -49,43 +64,12 @@ function casesSection(cases: readonly CanonicalCaseResult[], s: Style): string[]
 }
 
 function callsSection(calls: readonly CallDrift[], s: Style): string[] {
-  const rows = calls.map((call) => [
-    call.rolloutId === undefined ? String(call.callIndex) : `${escapeControls(call.rolloutId)}#${call.callIndex}`,
-    call.finishReason === null ? '—' : escapeControls(call.finishReason),
-    call.bpe ? String(call.bpe.counts.original) + (call.strippedEos === null ? '' : ' +eos') : s.dim('no ids'),
-    bpeCell(call, s),
-    rerenderCell(call, s),
-  ])
+  const rollouts = [...new Set(calls.map((c) => c.rolloutId).filter((r) => r !== undefined))]
+  const of = rollouts.length === 1 ? ` of rollout ${escapeControls(rollouts[0] as string)}` : ''
   return [
-    s.bold('Per call: BPE drift of each response alone, and whether the next prompt extends it'),
-    renderTable(['call', 'finish', 'sampled', 'BPE re-encode', 'prompt vs previous turn'], rows, {
-      style: s,
-      right: [2],
-    }),
+    s.bold(`Per call${of}: lengths in tokens; BPE drift of each response alone; does the next prompt extend it?`),
+    renderCallTable(calls, s),
   ]
-}
-
-function bpeCell(call: CallDrift, s: Style): string {
-  const bpe = call.bpe
-  if (!bpe) return s.dim('—')
-  if (!bpe.drifted) return s.green('stable')
-  const flags = [!bpe.textStable && 'text changes', bpe.createdSpecialIds.length > 0 && 'creates specials']
-    .filter(Boolean)
-    .join(', ')
-  const sites = bpe.driftedIndices.original.length
-  return (
-    s.red(`drifts at ${bpe.firstDivergence}: ${sites} token${sites === 1 ? '' : 's'} change`) +
-    (flags ? ` (${flags})` : '')
-  )
-}
-
-function rerenderCell(call: CallDrift, s: Style): string {
-  if (call.extendsPrevious === null) return s.dim('—')
-  const r = call.rerender
-  if (!r) return s.green('extends')
-  const where =
-    r.generatedOffset >= 0 ? `sampled token ${r.generatedOffset} of call ${r.previousCallIndex}` : 'the earlier prompt'
-  return `${s.red(`breaks at ${r.index}`)} (${where}): ${s.yellow(r.cause)}`
 }
 
 function detailSection(calls: readonly CallDrift[], s: Style): string[] {
@@ -99,12 +83,14 @@ function detailSection(calls: readonly CallDrift[], s: Style): string[] {
       out.push(`    re-encoded  ${spanAround(bpe.reencoded, bpe.driftedIndices.reencoded, s)}`)
       out.push(`    text        ${JSON.stringify(displayText(bpe.window.original))}`)
       if (call.strippedEos !== null)
-        out.push(s.dim(`    (trailing EOS ${call.strippedEos} stripped before re-encoding)`))
+        out.push(s.dim(`    (end token ${call.strippedEos} kept as an id, left out of the re-encode check)`))
     }
     const r = call.rerender
     if (r) {
       out.push(
-        s.bold(`call ${call.callIndex} · prompt stops extending call ${r.previousCallIndex} at ${r.index}: ${r.cause}`)
+        s.bold(
+          `call ${call.callIndex} · prompt stops extending call ${r.previousCallIndex} at token ${r.index} (${breakPlace(r.generatedOffset, r.previousCallIndex)}): ${r.cause}`
+        )
       )
       out.push(`    model saw   ${windowLine(r.held, r.index, s)}`)
       out.push(`    re-rendered ${windowLine(r.rendered, r.index, s)}`)

@@ -92,11 +92,17 @@ describe('VLLMServerTokenizer', () => {
     expect(seen.at(-1)?.auth).toBe('Bearer sk-secret')
   })
 
-  it('reports an unreachable server as a typed error', async () => {
-    const remote = new VLLMServerTokenizer({ baseUrl: 'http://127.0.0.1:9', model: 'm' })
+  it('reports an unreachable server as a typed error saying which URL and what to check', async () => {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const closed = (probe.address() as AddressInfo).port
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    const remote = new VLLMServerTokenizer({ baseUrl: `http://127.0.0.1:${closed}`, model: 'm' })
     const error = await remote.decode([1]).catch((e: unknown) => e)
     expect(ServerTokenizerError.isInstance(error)).toBe(true)
-    expect((error as Error).message).toMatch(/^POST http:\/\/127\.0\.0\.1:9\/detokenize failed/)
+    expect((error as Error).message).toBe(
+      `cannot reach the tokenizer server at http://127.0.0.1:${closed} (POST /detokenize: ECONNREFUSED); check that vLLM is running there and that the URL is its base URL (http://host:8000, with or without /v1)`
+    )
   })
 })
 

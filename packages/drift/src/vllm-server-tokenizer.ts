@@ -114,11 +114,18 @@ export class VLLMServerTokenizer implements AnalysisTokenizer {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       })
     } catch (error) {
-      throw new ServerTokenizerError(`${method} ${url} failed: ${(error as Error).message}`, { url, cause: error })
+      throw new ServerTokenizerError(unreachable(this.root, `${method} ${path}`, error, this.options.timeoutMs), {
+        url,
+        cause: error,
+      })
     }
     const text = await response.text()
     if (!response.ok) {
-      throw new ServerTokenizerError(`${method} ${url} answered ${response.status}: ${errorMessage(text)}`, {
+      const { message, fromServer } = errorMessage(text)
+      // A 404 without vLLM's error body: the URL points at something that has no /tokenize.
+      const hint =
+        response.status === 404 && !fromServer ? ' (is this a vLLM server? it needs /tokenize and /detokenize)' : ''
+      throw new ServerTokenizerError(`${method} ${url} answered ${response.status}: ${message}${hint}`, {
         url,
         status: response.status,
       })
@@ -155,15 +162,32 @@ function withoutCredentials(baseUrl: string): { url: string; basic: string | und
   return { url: parsed.toString(), basic: btoa(String.fromCharCode(...bytes)) }
 }
 
+/**
+ * One sentence for a request that got no HTTP answer: which server, which request, the system's reason
+ * (`ECONNREFUSED`, `ENOTFOUND`, a timeout), and what to check.
+ */
+function unreachable(root: string, request: string, error: unknown, timeoutMs = 30_000): string {
+  const name = (error as { name?: unknown } | null)?.name
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return `the tokenizer server at ${root} did not answer ${request} within ${timeoutMs / 1000} s; check that vLLM is up there and not overloaded`
+  }
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause
+  const reason =
+    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : String(error)
+  return `cannot reach the tokenizer server at ${root} (${request}: ${reason}); check that vLLM is running there and that the URL is its base URL (http://host:8000, with or without /v1)`
+}
+
 /** vLLM's error message from either the nested `{error: {message}}` or the old flat `{message}` shape. */
-function errorMessage(text: string): string {
+function errorMessage(text: string): { message: string; fromServer: boolean } {
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown }
-    if (typeof body.error === 'object' && typeof body.error?.message === 'string') return body.error.message
-    if (typeof body.message === 'string') return body.message
-    if (typeof body.error === 'string') return body.error
+    if (typeof body.error === 'object' && typeof body.error?.message === 'string') {
+      return { message: body.error.message, fromServer: true }
+    }
+    if (typeof body.message === 'string') return { message: body.message, fromServer: true }
+    if (typeof body.error === 'string') return { message: body.error, fromServer: true }
   } catch {
     // not JSON: fall through to the raw text
   }
-  return text.slice(0, 200)
+  return { message: text.slice(0, 200), fromServer: false }
 }
