@@ -1,4 +1,4 @@
-import { analyzeCalls, renderTerminalReport, toDriftRecord } from '@strands-vllm/drift'
+import { analyzeCalls, renderTerminalReport } from '@strands-vllm/drift'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type DriftRollout, runDriftRollout } from './rollout.js'
 
@@ -10,7 +10,7 @@ afterEach(async () => {
 
 describe('drift demo against the mock vLLM server', () => {
   it('reports BPE drift and re-render drift with the right causes', { timeout: 60_000 }, async () => {
-    rollout = await runDriftRollout({})
+    rollout = await runDriftRollout({ env: {} })
     expect(rollout.kind).toBe('mock')
     expect(rollout.history.map((c) => c.status)).toEqual(['exact', 'exact', 'exact', 'exact'])
     // the unknown tool never ran: the validation hooks answered with the RL-friendly error
@@ -19,7 +19,7 @@ describe('drift demo against the mock vLLM server', () => {
       { status: 'success', text: '391' },
     ])
 
-    const { calls, summary } = await analyzeCalls(rollout.history.map(toDriftRecord), rollout.tokenizer)
+    const { calls, summary } = await analyzeCalls(rollout.history, rollout.tokenizer)
     const [unknownTool, toolCall, answer, followUp] = calls
     // the first tool call was written in the template's own format, so the next prompt extends it
     expect(toolCall?.rerender).toBeNull()
@@ -38,7 +38,7 @@ describe('drift demo against the mock vLLM server', () => {
 
     const text = renderTerminalReport({
       tokenizer: rollout.tokenizer.name,
-      analysis: { calls, summary, tokenizer: 'qwen3' },
+      analysis: { calls, summary, tokenizer: 'qwen3', trajectories: [], pieces: {} },
     })
     expect(text).toContain('39 H │ 83722 AVING')
   })

@@ -18,6 +18,7 @@ export interface DriftRollout {
   /** One line saying which server was used. */
   description: string
   kind: 'live' | 'mock'
+  mode: RolloutMode
   tokenizer: AnalysisTokenizer
   close(): Promise<void>
 }
@@ -75,12 +76,22 @@ export const demoPolicy = scriptedPolicy(
   { compactToolJson: true, nonCanonical: { HAVING: ['H', 'AVING'] } }
 )
 
+/** How the model builds each prompt. Only chat mode today; `'token-in'` joins with issue 12's token-in mode. */
+export type RolloutMode = 'chat'
+
+export interface DriftRolloutOptions {
+  env?: Record<string, string | undefined>
+  /** `chat`: the server renders every prompt from the messages (what drifts). Default `chat`. */
+  mode?: RolloutMode
+}
+
 /**
  * Run a two-turn agent with a tool and thinking, recording every call's exact ids. Against the
  * in-process mock by default; against a real vLLM when `VLLM_BASE_URL` (and `VLLM_MODEL_ID`) are set,
  * analysed with that server's own `/tokenize` and `/detokenize`.
  */
-export async function runDriftRollout(env: Record<string, string | undefined> = process.env): Promise<DriftRollout> {
+export async function runDriftRollout(options: DriftRolloutOptions = {}): Promise<DriftRollout> {
+  const env = options.env ?? process.env
   const target = await connectOrStartMockVLLM({ env, policy: demoPolicy, seed: 7 })
   try {
     const recorder = new VLLMTokenRecorder({ rolloutId: 'drift-demo' })
@@ -127,6 +138,7 @@ export async function runDriftRollout(env: Record<string, string | undefined> = 
       toolResults,
       description: target.description,
       kind: target.kind,
+      mode: options.mode ?? 'chat',
       tokenizer,
       close: () => target.close(),
     }
