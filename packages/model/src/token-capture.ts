@@ -81,7 +81,8 @@ export class TokenCapture {
    * index 0, which is counted and must not be fed to the event mapper either.
    */
   addChoice(choice: WireChoice): boolean {
-    if (!this.isFirstChoice(choice.index)) return false
+    const index = choice.index
+    if (index !== 0 && index !== undefined && !this.isFirstChoice(index)) return false
     const ids = this.addIds(choice.token_ids)
     if (!this.options.logprobs) return true
     const entries: unknown = choice.logprobs?.content
@@ -93,13 +94,17 @@ export class TokenCapture {
       this.invalidLogprobs++
       return true
     }
-    if (entries.length !== ids) this.misalignedChunks++
-    this.logprobEntries += entries.length
-    for (let i = 0; i < entries.length; i++) {
+    const count = entries.length
+    if (count !== ids) this.misalignedChunks++
+    this.logprobEntries += count
+    const top = this.options.topLogprobs
+    for (let i = 0; i < count; i++) {
       const entry: unknown = entries[i]
-      const e = typeof entry === 'object' && entry !== null ? (entry as { logprob?: unknown; token?: unknown }) : {}
-      this.pushLogprob(e.logprob, e.token)
-      if (this.options.topLogprobs) this.topLogprobs.push(readChatTopLogprobs(entry))
+      if (typeof entry === 'object' && entry !== null) {
+        const e = entry as { logprob?: unknown; token?: unknown }
+        this.pushLogprob(e.logprob, e.token)
+      } else this.invalidLogprobs++
+      if (top) this.topLogprobs.push(readChatTopLogprobs(entry))
     }
     return true
   }
@@ -219,10 +224,11 @@ export class TokenCapture {
   }
 
   private pushLogprob(value: unknown, token: unknown): void {
-    if (typeof value === 'number' && Number.isFinite(value) && typeof token === 'string') {
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.invalidLogprobs++
+    else if (typeof token === 'string') {
       this.logprobs.push(value)
       this.logprobTokens.push(token)
-    } else if (typeof value === 'number' && Number.isFinite(value) && token === undefined) {
+    } else if (token === undefined) {
       // A logprob without its token text (older shapes): the value still pairs with its id.
       this.logprobs.push(value)
     } else this.invalidLogprobs++

@@ -167,9 +167,8 @@ describe('stream: false — one JSON body, the same events, fields and checks', 
         )
         .join('')
     const events = await collect(make(false, {}, legacy), user('think: hi'))
-    expect((legacy.requests.at(-1)?.response as { choices: [{ message: object }] }).choices[0].message).toHaveProperty(
-      'reasoning_content'
-    )
+    const sent = legacy.requests.at(-1)!.response as { choices: [{ message: object }] }
+    expect(sent.choices[0].message).toHaveProperty('reasoning_content')
     expect(reasoningOf(events).trim()).toBe('The user wants a greeting.')
     expect(fieldsOf(events).tito.status).toBe('exact')
   })

@@ -21,9 +21,10 @@ import { resolvePauseRetry, sendRequest, type TransportResponse } from './transp
 import { resolveSessionKey } from './transport/session-key.js'
 import { CallSink } from './wire/call-sink.js'
 import { readChatJson } from './wire/chat-json.js'
-import { readChatSSE } from './wire/chat-sse.js'
+import { readChatBatch } from './wire/chat-sse.js'
 import { readCompletionsJson } from './wire/completions-json.js'
-import { readCompletionsSSE } from './wire/completions-sse.js'
+import { readCompletionsBatch } from './wire/completions-sse.js'
+import { readSSEBatches } from './wire/sse-batches.js'
 import type { WireUsage } from './wire.js'
 import { withoutCredentials } from './without-credentials.js'
 
@@ -184,12 +185,10 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     let started = false
     try {
       if (response.kind === 'sse') {
-        const reader =
-          endpoint === 'chat'
-            ? readChatSSE(response.body, sink, this.config.timeoutMs)
-            : readCompletionsSSE(response.body, sink, this.config.timeoutMs)
-        for await (const _ of reader) {
+        const readBatch = endpoint === 'chat' ? readChatBatch : readCompletionsBatch
+        for await (const batch of readSSEBatches(response.body, this.config.timeoutMs)) {
           if (capture.firstByteMs === null) capture.firstByteMs = Date.now()
+          readBatch(batch, sink)
           if (!started) {
             started = true
             yield { type: 'modelMessageStartEvent', role: 'assistant' }
@@ -198,6 +197,7 @@ export class VLLMModel extends Model<VLLMModelConfig> {
             for (let i = 0; i < out.length; i++) yield out[i]!
             out.length = 0
           }
+          if (sink.done) break
         }
       } else {
         capture.firstByteMs = Date.now()

@@ -40,7 +40,7 @@ const stopReasonOf = (events: unknown[]): string | undefined =>
   (events.find((e) => (e as { type: string }).type === 'modelMessageStopEvent') as { stopReason?: string } | undefined)
     ?.stopReason
 
-describe.each(TRANSPORTS)('wire faults, transport %s', (transport, stream) => {
+describe.each(TRANSPORTS)('wire faults, transport %s', (_transport, stream) => {
   let server: MockVLLM
   const make = (fault: string | undefined, extra: Partial<VLLMModelOptions> = {}): VLLMModel =>
     new VLLMModel({

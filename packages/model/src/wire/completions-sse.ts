@@ -1,35 +1,26 @@
 import type { WireCompletion } from '../wire.js'
 import type { CallSink } from './call-sink.js'
-import { readSSEBatches } from './sse-batches.js'
 import { wirePayloadError } from './wire-error.js'
 
 /**
- * Streaming `/v1/completions` (token-in): ids and prompt ids sit on the choice; the raw text goes through the
- * sink's parser into the mapper.
+ * Streaming `/v1/completions` (token-in): the payloads of one network read. Ids and prompt ids sit on the
+ * choice; the raw text goes through the sink's parser into the mapper.
  */
-export async function* readCompletionsSSE(
-  body: ReadableStream<Uint8Array>,
-  sink: CallSink,
-  idleTimeoutMs: number | undefined
-): AsyncGenerator<void> {
-  for await (const batch of readSSEBatches(body, idleTimeoutMs)) {
-    for (let b = 0; b < batch.length; b++) {
-      const data = batch[b]!
-      if (data === '[DONE]') {
-        sink.done = true
-        break
-      }
-      readCompletion(JSON.parse(data) as WireCompletion, sink)
+export function readCompletionsBatch(batch: readonly string[], sink: CallSink): void {
+  for (let b = 0; b < batch.length; b++) {
+    const data = batch[b]!
+    if (data === '[DONE]') {
+      sink.done = true
+      return
     }
-    yield
-    if (sink.done) return
+    readCompletion(JSON.parse(data) as WireCompletion, sink)
   }
 }
 
 /** One completions chunk, or a whole non-streaming completions body (the shapes are the same). */
 export function readCompletion(chunk: WireCompletion, sink: CallSink): void {
   if (chunk.error) throw wirePayloadError(chunk.error)
-  sink.responseMeta(chunk.id, chunk.model)
+  if (sink.capture.responseId === null) sink.responseMeta(chunk.id, chunk.model)
   if (chunk.usage) sink.usage = chunk.usage
   const choices = chunk.choices
   if (!choices) return
