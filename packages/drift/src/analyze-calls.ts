@@ -1,6 +1,7 @@
 import {
   type BuildResult,
   buildTrajectoriesAsync,
+  groupCalls,
   type SpecialTokenIds,
   type Trajectory,
   type TrajectoryCall,
@@ -10,7 +11,6 @@ import type { DriftCallRecord } from './call-record.js'
 import { addToSummary, type DriftSummary, emptySummary } from './drift-summary.js'
 import { type DriftTrajectory, toDriftTrajectory } from './drift-trajectory.js'
 import { DriftInputError } from './errors.js'
-import { groupByHistory } from './group-by-history.js'
 import {
   type BuilderDivergence,
   describeDivergence,
@@ -155,8 +155,9 @@ async function* eachGroup(
   const context = options.promptContextTokens ?? 16
   let done = 0
   let trajectoryBase = 0
-  for (const history of groupByHistory(calls)) {
-    // Unique within one history: groupByHistory only keeps strictly increasing call indices together.
+  // tito's grouping, the one the trajectory builder uses: by rollout, then by recorder history.
+  for (const history of groupCalls(calls)) {
+    // Unique within one history: groupCalls only keeps strictly increasing call indices together.
     const byIndex = new Map(history.map((c) => [c.callIndex, c] as const))
     const build = given && counts ? undefined : await buildHistory(history, tokenizer, options)
     const links = build ? linksOf(build) : undefined
@@ -244,6 +245,9 @@ function buildHistory(
     }
     if (c.invocationIndex !== undefined) call.invocationIndex = c.invocationIndex
     if (c.attempt !== undefined) call.attempt = c.attempt
+    if (c.rolloutId !== undefined) call.rolloutId = c.rolloutId
+    // a stop string or stop token is not an end-of-sequence stop: the builder reads it
+    if (c.stopReason !== undefined) call.stopReason = c.stopReason
     if (c.promptTokenIds) call.promptTokenIds = [...c.promptTokenIds]
     if (c.tokenIds) call.tokenIds = [...c.tokenIds]
     if (c.logprobs && c.tokenIds && c.logprobs.length === c.tokenIds.length) call.logprobs = [...c.logprobs]
