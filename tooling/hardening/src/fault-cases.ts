@@ -1,5 +1,11 @@
 import type { TitoReasonCode, TitoStatus } from '@strands-vllm/model'
 
+/** `stream`: SSE (`stream: true`); `json`: one JSON body (`stream: false`). */
+export type Transport = 'stream' | 'json'
+
+export const TRANSPORTS: readonly Transport[] = ['stream', 'json']
+export const STREAM_ONLY: readonly Transport[] = ['stream']
+
 /** What the agent's `invoke` does: reject with this error class, or resolve with this stop reason. */
 export type AgentOutcome = { throws: string } | { stopReason: 'endTurn' | 'cancelled' }
 
@@ -29,6 +35,14 @@ export interface FaultCase {
     | 'client-timeout'
     | 'cancel-mid-stream'
     | 'max-tokens'
+    | 'pause-budget'
+  /** The transports the row runs on. Default both; stream-only faults (cut SSE, chunk faults) say `['stream']`. */
+  transports?: readonly Transport[]
+  /**
+   * The mock counts `pause:` faults per header value, so each run of the row needs its own value: the test
+   * appends a harmless per-run `slow:<n ms>` to the header.
+   */
+  perRunHeader?: boolean
   /** Human text for the README's "how injected" column. */
   injected: string
   /** The typed error the model throws (class name), or `null` when the call succeeds. */
@@ -46,7 +60,7 @@ const same = (outcome: AgentOutcome, recorder: RecorderExpectation): Pick<FaultC
   retryOn: { outcome, recorder },
 })
 
-const contextRows = ([1, 2, 3, 4] as const).flatMap((variant): FaultCase[] =>
+const contextRows = ([1, 2, 3, 4, 5, 6, 7, 8] as const).flatMap((variant): FaultCase[] =>
   (['nested', 'flat'] as const).map((shape) => ({
     name: `400 context length, variant ${variant}, ${shape} error shape`,
     fault: shape === 'nested' ? `context-variant:${variant}` : `context-variant:${variant},flat-error-shape`,
@@ -74,6 +88,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'stream cut cleanly (no `[DONE]`) after 3 chunks',
+    transports: STREAM_ONLY,
     fault: 'cut-stream:3',
     injected: 'header `cut-stream:3`',
     error: 'VLLMStreamError',
@@ -85,6 +100,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'stream cut before the first chunk',
+    transports: STREAM_ONLY,
     fault: 'cut-stream:0',
     injected: 'header `cut-stream:0`',
     error: 'VLLMStreamError',
@@ -93,6 +109,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'server closes the socket mid-body',
+    transports: STREAM_ONLY,
     fault: 'close-mid-body:3',
     injected: 'header `close-mid-body:3`',
     error: 'VLLMStreamError',
@@ -104,6 +121,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'malformed chunk (`data: {not json`)',
+    transports: STREAM_ONLY,
     fault: 'malformed-chunk:2',
     injected: 'header `malformed-chunk:2`',
     error: 'VLLMStreamError',
@@ -115,6 +133,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'mid-stream `error` payload',
+    transports: STREAM_ONLY,
     fault: 'mid-stream-error:2',
     injected: 'header `mid-stream-error:2`',
     error: 'VLLMStreamError',
@@ -185,6 +204,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'slow stream, client timeout shorter than the gap between chunks',
+    transports: STREAM_ONLY,
     fault: 'slow:300',
     setup: 'client-timeout',
     injected: 'header `slow:300`, `timeoutMs: 100`',
@@ -197,6 +217,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'abort: `agent.cancel()` mid-stream',
+    transports: STREAM_ONLY,
     fault: 'slow:30',
     setup: 'cancel-mid-stream',
     injected: 'header `slow:30`, `agent.cancel()` after the first text delta',
@@ -206,6 +227,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   },
   {
     name: 'parser-buffered ids dropped (vLLM #27482)',
+    transports: STREAM_ONLY,
     fault: 'drop-parser-ids',
     injected: 'header `drop-parser-ids`',
     error: null,
@@ -227,6 +249,79 @@ export const FAULT_CASES: readonly FaultCase[] = [
     error: null,
     status: 'exact',
     ...same({ stopReason: 'endTurn' }, { statuses: ['exact', 'exact'] }),
+  },
+  {
+    name: 'finish_reason `abort` (server-side abort, e.g. a weight sync)',
+    fault: 'finish:abort',
+    injected: 'header `finish:abort`',
+    error: 'VLLMGenerationAbortedError',
+    status: 'incomplete',
+    ...same(
+      { throws: 'VLLMGenerationAbortedError' },
+      { statuses: ['incomplete'], reasons: ['finish_abort'], keepsPartialIds: true }
+    ),
+  },
+  {
+    name: 'finish_reason `repetition` (vLLM repetition detection, no EOS)',
+    fault: 'finish:repetition',
+    injected: 'header `finish:repetition`',
+    error: null,
+    status: 'exact',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['exact'] }),
+  },
+  {
+    name: 'logprobs misaligned per chunk, totals equal',
+    fault: 'logprobs-misaligned',
+    transports: STREAM_ONLY,
+    injected: 'header `logprobs-misaligned`',
+    error: null,
+    status: 'incomplete',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['incomplete', 'exact'], reasons: ['logprobs_misaligned'] }),
+  },
+  {
+    name: 'a second choice index interleaved (`n` is 1)',
+    fault: 'choice-index',
+    injected: 'header `choice-index`',
+    error: null,
+    status: 'incomplete',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['incomplete', 'exact'], reasons: ['choice_index_unexpected'] }),
+  },
+  {
+    name: 'bare-CR line endings (valid SSE)',
+    fault: 'bare-cr',
+    transports: STREAM_ONLY,
+    injected: 'header `bare-cr`',
+    error: null,
+    status: 'exact',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['exact', 'exact'] }),
+  },
+  {
+    name: 'gateway pause: 429 + `Retry-After` + `X-Agl-Paused`, twice',
+    fault: 'pause:0.2:2',
+    perRunHeader: true,
+    injected: 'header `pause:0.2:2`',
+    error: null,
+    status: 'exact',
+    ...same({ stopReason: 'endTurn' }, { statuses: ['exact', 'exact'] }),
+  },
+  {
+    name: 'gateway pause longer than the pause budget',
+    fault: 'pause:60:1',
+    perRunHeader: true,
+    setup: 'pause-budget',
+    injected: 'header `pause:60:1`, `pauseRetry: { budgetMs: 1000 }`',
+    error: 'VLLMPauseBudgetExceededError',
+    status: 'missing',
+    ...same({ throws: 'VLLMPauseBudgetExceededError' }, { statuses: ['missing'] }),
+  },
+  {
+    name: '429 without `Retry-After` (plain throttling)',
+    fault: 'throttle',
+    injected: 'header `throttle`',
+    error: 'ModelThrottledError',
+    status: 'missing',
+    retryOff: { outcome: { throws: 'ModelThrottledError' }, recorder: { statuses: ['missing'] } },
+    retryOn: { outcome: { stopReason: 'endTurn' }, recorder: { statuses: ['missing', 'exact', 'exact'] } },
   },
   {
     name: '`max_tokens` truncation',

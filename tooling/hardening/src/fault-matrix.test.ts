@@ -4,13 +4,15 @@ import { calculatorPolicy, type MockVLLM, startMockVLLM } from '@strands-vllm/mo
 import {
   VLLMAbortedError,
   VLLMConnectionError,
+  VLLMGenerationAbortedError,
+  VLLMPauseBudgetExceededError,
   VLLMRequestError,
   VLLMServerError,
   VLLMServerUnavailableError,
   VLLMStreamError,
 } from '@strands-vllm/model'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FAULT_CASES, type FaultCase } from './fault-cases.js'
+import { FAULT_CASES, type FaultCase, TRANSPORTS, type Transport } from './fault-cases.js'
 import { type RolloutOptions, type RolloutOutcome, runRollout } from './rollout.js'
 
 /**
@@ -19,7 +21,10 @@ import { type RolloutOptions, type RolloutOutcome, runRollout } from './rollout.
  */
 
 const isError: Record<string, (e: unknown) => boolean> = {
-  VLLMStreamError: (e) => VLLMStreamError.isInstance(e) && !VLLMAbortedError.isInstance(e),
+  VLLMStreamError: (e) =>
+    VLLMStreamError.isInstance(e) && !VLLMAbortedError.isInstance(e) && !VLLMGenerationAbortedError.isInstance(e),
+  VLLMGenerationAbortedError: (e) => VLLMGenerationAbortedError.isInstance(e),
+  VLLMPauseBudgetExceededError: (e) => VLLMPauseBudgetExceededError.isInstance(e),
   VLLMAbortedError: (e) => VLLMAbortedError.isInstance(e),
   VLLMRequestError: (e) => VLLMRequestError.isInstance(e),
   VLLMServerError: (e) => VLLMServerError.isInstance(e) && !VLLMServerUnavailableError.isInstance(e),
@@ -48,9 +53,18 @@ afterAll(async () => {
   await noToolParser?.close()
 })
 
-function optionsFor(row: FaultCase, retry: boolean, tag: string): RolloutOptions {
-  const options: RolloutOptions = { baseUrl: mock.baseUrl, retry, headers: { 'x-rollout': tag }, deadlineMs: 5_000 }
-  if (row.fault) options.faultOnFirstAttempt = row.fault
+let runs = 0
+
+function optionsFor(row: FaultCase, retry: boolean, transport: Transport, tag: string): RolloutOptions {
+  const options: RolloutOptions = {
+    baseUrl: mock.baseUrl,
+    retry,
+    stream: transport === 'stream',
+    headers: { 'x-rollout': tag },
+    deadlineMs: 5_000,
+  }
+  // A 0–3 ms chunk delay makes the header value this run's own (the mock counts pauses per header value).
+  if (row.fault) options.faultOnFirstAttempt = row.perRunHeader ? `${row.fault},slow:${runs++ % 4}` : row.fault
   switch (row.setup) {
     case 'unknown-model':
       options.modelId = 'no-such-model'
@@ -70,6 +84,9 @@ function optionsFor(row: FaultCase, retry: boolean, tag: string): RolloutOptions
     case 'max-tokens':
       options.maxTokens = 5
       break
+    case 'pause-budget':
+      options.pauseBudgetMs = 1000
+      break
   }
   return options
 }
@@ -81,17 +98,21 @@ function requestsOf(tag: string): MockVLLM['requests'] {
   )
 }
 
-describe.each(FAULT_CASES.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+const runsOf = FAULT_CASES.flatMap((row) =>
+  (row.transports ?? TRANSPORTS).map((transport) => [`${row.name} [${transport}]`, row, transport] as const)
+)
+
+describe.each(runsOf)('%s', (name, row, transport) => {
   describe.each([
     ['retry off', false],
     ['retry on', true],
   ] as const)('%s', (label, retry) => {
     const expected = retry ? row.retryOn : row.retryOff
-    const tag = `${row.name} / ${label}`.replace(/[^\w]+/g, '-')
+    const tag = `${name} / ${label}`.replace(/[^\w]+/g, '-')
     let outcome: RolloutOutcome
 
     beforeAll(async () => {
-      outcome = await runRollout(optionsFor(row, retry, tag))
+      outcome = await runRollout(optionsFor(row, retry, transport, tag))
     })
 
     const check = (_key: 'outcome' | 'error' | 'recorder') => it
@@ -146,15 +167,15 @@ describe.each(FAULT_CASES.map((row) => [row.name, row] as const))('%s', (_name, 
 
     it('every id recorded is an id the server sent to this rollout', () => {
       const history = outcome.recorder.history
-      const sent = requestsOf(tag)
-      // Calls that never reached the server have no request; the others line up in order.
-      const reached = history.filter((c) => c.error?.name !== 'VLLMConnectionError')
-      expect(sent.length).toBeGreaterThanOrEqual(reached.filter((c) => c.status === 'exact').length)
-      history.forEach((call, i) => {
-        if (call.status !== 'exact') return
-        expect(call.tokenIds).toEqual(sent[i]?.tokenIds)
-        expect(call.promptTokenIds).toEqual(sent[i]?.promptTokenIds)
-      })
+      // Answered requests only: a 429 pause or throttle sends no ids. Each exact call matches the request that
+      // produced its prompt (retries after a pause resend the same prompt, so match by prompt, not by position).
+      const sent = requestsOf(tag).filter((r) => r.status === 200)
+      for (const call of history) {
+        if (call.status !== 'exact') continue
+        const request = sent.find((r) => JSON.stringify(r.promptTokenIds) === JSON.stringify(call.promptTokenIds))
+        expect(request, `call ${call.callIndex}: no request of this rollout had its prompt`).toBeDefined()
+        expect(call.tokenIds).toEqual(request?.tokenIds)
+      }
     })
   })
 })

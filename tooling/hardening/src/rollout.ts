@@ -46,6 +46,10 @@ export interface RolloutOptions {
   logprobs?: boolean
   /** Watchdog: `agent.cancel()` if the rollout is still running after this long, and report it as hung. */
   deadlineMs?: number
+  /** `false`: one JSON body per call (`stream: false`). Default `true`. */
+  stream?: boolean
+  /** `pauseRetry.budgetMs` (default the model's 30 minutes). */
+  pauseBudgetMs?: number
 }
 
 export interface RolloutOutcome {
@@ -72,6 +76,9 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutOutcom
     headers: options.faultOnFirstAttempt ? { ...base, 'x-mock-fault': options.faultOnFirstAttempt } : base,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(options.stream === undefined ? {} : { stream: options.stream }),
+    ...(options.pauseBudgetMs === undefined ? {} : { pauseRetry: { budgetMs: options.pauseBudgetMs } }),
+    logger: { warn: (message) => console.warn(message), info: () => {} },
   })
   const recorder = new VLLMTokenRecorder(options.rolloutId === undefined ? {} : { rolloutId: options.rolloutId })
   const agent = new Agent({

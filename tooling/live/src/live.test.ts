@@ -1,6 +1,7 @@
 import { connectOrStartMockVLLM, type VLLMTarget } from '@strands-vllm/mock-server'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { createScenarioContext } from '../../scenarios/src/context.js'
+import { TRANSPORTS } from '../../scenarios/src/scenario.js'
 import { scenarios } from '../../scenarios/src/scenarios.js'
 
 const baseUrl = process.env.VLLM_BASE_URL?.trim()
@@ -45,21 +46,26 @@ if (!baseUrl) {
       await target?.close()
     })
 
-    for (const scenario of scenarios) {
-      if (scenario.mockOnly) {
-        it.skip(`${scenario.name} (mock only)`, () => {})
-        continue
+    // Every scenario once per transport: SSE (`stream: true`) and one JSON body (`stream: false`).
+    for (const transport of TRANSPORTS) {
+      for (const scenario of scenarios) {
+        const name = `[${transport}] ${scenario.name}`
+        if (scenario.mockOnly) {
+          it.skip(`${name} (mock only)`, () => {})
+          continue
+        }
+        it(name, async () => {
+          const eosTokenIds = eosFromEnv()
+          const timeoutMs = timeoutFromEnv()
+          await scenario.run(
+            createScenarioContext(target, {
+              transport,
+              ...(eosTokenIds ? { eosTokenIds } : {}),
+              ...(timeoutMs ? { timeoutMs } : {}),
+            })
+          )
+        })
       }
-      it(scenario.name, async () => {
-        const eosTokenIds = eosFromEnv()
-        const timeoutMs = timeoutFromEnv()
-        await scenario.run(
-          createScenarioContext(target, {
-            ...(eosTokenIds ? { eosTokenIds } : {}),
-            ...(timeoutMs ? { timeoutMs } : {}),
-          })
-        )
-      })
     }
   })
 }

@@ -3,7 +3,7 @@ import { VLLMModel, type VLLMModelOptions } from '@strands-vllm/model'
 import { type AsyncTokenDecoder, vllmDetokenizer } from '@strands-vllm/tito'
 import { loadQwen3Tokenizer, QWEN3_TOKENS } from '@strands-vllm/tokenizer'
 import OpenAI from 'openai'
-import type { ScenarioContext } from './scenario.js'
+import type { ScenarioContext, ScenarioTransport } from './scenario.js'
 
 /** Qwen3's end-of-sequence ids: `<|im_end|>` and `<|endoftext|>`. */
 export const QWEN3_EOS_IDS: readonly number[] = [QWEN3_TOKENS.imEnd, QWEN3_TOKENS.endOfText]
@@ -27,6 +27,8 @@ export interface ScenarioContextOptions {
   timeoutMs?: number
   /** Overrides the EOS ids (live: e.g. from `VLLM_EOS_TOKEN_IDS`). Default Qwen3's for the mock and Qwen models. */
   eosTokenIds?: number[]
+  /** The transport `model()` uses. Default `stream`. */
+  transport?: ScenarioTransport
 }
 
 /** Builds the context a scenario runs with, for a mock or a live target. */
@@ -37,8 +39,10 @@ export function createScenarioContext(target: VLLMTarget, options: ScenarioConte
   const root = target.baseUrl.replace(/\/v1$/, '')
   const auth = { authorization: `Bearer ${target.apiKey}` }
   const { max_tokens, temperature, top_p, ...params } = SUITE_SAMPLING
+  const transport = options.transport ?? 'stream'
   return {
     target,
+    transport,
     decoder:
       target.kind === 'mock'
         ? localDecoder()
@@ -62,6 +66,7 @@ export function createScenarioContext(target: VLLMTarget, options: ScenarioConte
         topP: top_p as number,
         params,
         timeoutMs,
+        stream: transport === 'stream',
         ...(eosTokenIds ? { eosTokenIds } : {}),
         ...overrides,
       }),

@@ -15,6 +15,8 @@ export interface ScenarioContext {
   eosTokenIds: number[] | undefined
   /** Timeout of every HTTP request a scenario makes, so a stuck server fails the scenario instead of hanging it. */
   timeoutMs: number
+  /** Which transport `model()` uses: every scenario runs once with each (`stream: true` / `stream: false`). */
+  transport: ScenarioTransport
   /** A `VLLMModel` for the target with the suite's sampling defaults (ids on, thinking off, explicit sampling). */
   model(overrides?: Partial<VLLMModelOptions>): VLLMModel
   /** An `openai` client for the target, for requests that bypass `VLLMModel`. */
@@ -24,6 +26,12 @@ export interface ScenarioContext {
   /** `GET` or `POST` JSON on the server root (`/tokenize`, `/version`) or under `/v1` (`/v1/models`). */
   fetchJson(path: string, body?: unknown): Promise<unknown>
 }
+
+/** `stream`: SSE (`stream: true`); `json`: one JSON body (`stream: false`, what Agent Lightning's gateway needs). */
+export type ScenarioTransport = 'stream' | 'json'
+
+/** Both transports, in the order the suites run them. */
+export const TRANSPORTS: readonly ScenarioTransport[] = ['stream', 'json']
 
 /** One wire-level check, shared by the mock tests and the live suite. */
 export interface Scenario {

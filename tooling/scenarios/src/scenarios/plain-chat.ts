@@ -7,7 +7,7 @@ const USER_TEXT = 'Say hello in one short sentence.'
 export const plainChat: Scenario = {
   name: 'plain chat: exact ids that match usage',
   description:
-    'One streamed turn with return_token_ids: status exact, prompt/completion id counts equal usage, an EOS ends a ' +
+    'One turn (streamed or one JSON body, per transport) with return_token_ids: status exact, prompt/completion id counts equal usage, an EOS ends a ' +
     '`stop`, and the decoded prompt holds the user text.',
   async run(ctx) {
     const { agent, recorder } = recordingAgent(ctx)

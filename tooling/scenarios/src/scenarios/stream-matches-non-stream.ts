@@ -11,15 +11,16 @@ interface WithIds {
 }
 
 export const streamMatchesNonStream: Scenario = {
-  name: 'streaming ids equal non-streaming ids (greedy, seeded)',
+  name: "VLLMModel's ids equal the raw client's non-streaming ids (greedy, seeded)",
   description:
-    'The ids VLLMModel collects from the SSE stream equal the ids of the same request sent non-streamed with the ' +
-    'openai client at temperature 0 and a fixed seed: no chunk, parser-buffered id or finish-chunk id is lost.',
+    'The ids VLLMModel collects (from the SSE stream, or from its own JSON body with stream: false) equal the ids of ' +
+    'the same request sent non-streamed with the openai client at temperature 0 and a fixed seed: no chunk, ' +
+    'parser-buffered id or finish-chunk id is lost, and the JSON reader reads the same fields the raw client sees.',
   async run(ctx) {
     const { agent, recorder } = recordingAgent(ctx)
     await agent.invoke(USER_TEXT)
     expectAllExact(recorder.history)
-    const streamed = recorder.history[0]!
+    const recorded = recorder.history[0]!
 
     const response = (await ctx.client().chat.completions.create({
       model: ctx.target.modelId,
@@ -27,8 +28,8 @@ export const streamMatchesNonStream: Scenario = {
       ...ctx.sampling,
       ...{ return_token_ids: true },
     })) as unknown as WithIds
-    expect(response.prompt_token_ids).toEqual(streamed.promptTokenIds)
-    expect(response.choices[0]?.token_ids).toEqual(streamed.tokenIds)
-    expect(response.choices[0]?.finish_reason).toBe(streamed.finishReason)
+    expect(response.prompt_token_ids).toEqual(recorded.promptTokenIds)
+    expect(response.choices[0]?.token_ids).toEqual(recorded.tokenIds)
+    expect(response.choices[0]?.finish_reason).toBe(recorded.finishReason)
   },
 }
