@@ -277,6 +277,7 @@ export class VLLMTokenRecorder implements Plugin {
       } else {
         // Whether a retry supersedes this call is known only after every AfterModelCallEvent hook ran
         // (`event.retry`): hold the span open and end it, with this time, at the next call, invocation or reset.
+        // Wall-clock ms: what the SDK's anchored span clock is anchored to (performance.timeOrigin can drift from it).
         this.held = { span, record, event, endMs: Date.now() }
       }
     }
