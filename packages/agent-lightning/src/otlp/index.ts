@@ -1,0 +1,6 @@
+export {
+  type AglTracing,
+  describeExportFailures,
+  type SetupAglTracingOptions,
+  setupAglTracing,
+} from './setup-agl-tracing.js'
