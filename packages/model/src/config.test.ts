@@ -46,4 +46,24 @@ describe('VLLMModel config', () => {
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(/params\.model/)
   })
+
+  it('validates stream, pauseRetry, session, countTokens and contextWindowLimit with messages that say what to change', () => {
+    const base = { modelId: 'm', baseUrl: 'http://x/v1' }
+    expect(() => new VLLMModel({ ...base, stream: 'no' as unknown as boolean })).toThrow(/'stream'/)
+    expect(() => new VLLMModel({ ...base, pauseRetry: { budgetMs: -1 } })).toThrow(/pauseRetry\.budgetMs/)
+    expect(() => new VLLMModel({ ...base, pauseRetry: { maxWaitMs: Number.NaN } })).toThrow(/pauseRetry\.maxWaitMs/)
+    expect(() => new VLLMModel({ ...base, session: { header: 'bad header' } })).toThrow(/session\.header/)
+    expect(() => new VLLMModel({ ...base, session: { id: '' } })).toThrow(/session\.id/)
+    expect(() => new VLLMModel({ ...base, countTokens: 'exact' as 'server' })).toThrow(/countTokens/)
+    expect(() => new VLLMModel({ ...base, contextWindowLimit: 0 })).toThrow(/contextWindowLimit/)
+    const ok = new VLLMModel({
+      ...base,
+      stream: false,
+      pauseRetry: false,
+      session: { id: () => 'k', header: 'x-user-id', body: false },
+      countTokens: 'server',
+      contextWindowLimit: 32768,
+    })
+    expect(ok.getConfig()).toMatchObject({ stream: false, pauseRetry: false, contextWindowLimit: 32768 })
+  })
 })
