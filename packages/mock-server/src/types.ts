@@ -34,7 +34,7 @@ export interface MockVLLMOptions {
   seed?: number
   /** Reported by `GET /version`. Default `0.11.0`. */
   vllmVersion?: string
-  /** Largest `top_logprobs` accepted (vLLM's `--max-logprobs`). Default 20. */
+  /** Largest `top_logprobs` / `logprobs` / `prompt_logprobs` accepted (vLLM's `--max-logprobs`; -1: no limit). Default 20. */
   maxLogprobs?: number
 }
 
@@ -227,13 +227,16 @@ export interface PolicyContext {
   messages: ChatMessage[]
   tools: ToolDefinition[]
   toolChoice: ToolChoice | undefined
-  /** Number of assistant messages already in the conversation. */
+  /** Number of assistant messages already in the conversation (read back from the prompt in completions). */
   turn: number
   /** Text of the last user message. */
   lastUserText: string | undefined
   /** Text of the last tool message, when the conversation ends with tool results. */
   lastToolResult: string | undefined
-  /** `chat_template_kwargs.enable_thinking !== false`. */
+  /**
+   * Thinking on: chat `chat_template_kwargs.enable_thinking !== false` (or `reasoning_effort` other than `none`);
+   * completions: the generation prompt does not hold an empty `<think></think>`.
+   */
   thinking: boolean
   /** Which of the `n` choices is being generated. */
   choiceIndex: number
