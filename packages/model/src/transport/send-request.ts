@@ -32,7 +32,7 @@ export interface ResolvedPauseRetry {
   onPause: ((pause: VLLMPauseInfo) => void) | undefined
 }
 
-export const DEFAULT_PAUSE_BUDGET_MS = 30 * 60_000
+const DEFAULT_PAUSE_BUDGET_MS = 30 * 60_000
 /** A server answering `Retry-After: 0` forever must still use the budget up. */
 const MIN_WAIT_MS = 100
 
