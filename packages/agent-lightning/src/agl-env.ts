@@ -6,6 +6,9 @@ export type AglMode = 'train' | 'val'
 /** The variables Agent Lightning v1's rollout controller (local reconciler or Kubernetes Job) gives a rollout. */
 export const AGL_ENV_VARIABLES = ['AGL_OPENAI_BASE_URL', 'AGL_EVENT_URL', 'AGL_KEY'] as const
 
+/** Where the variables are read from: `process.env`, or any object with them. */
+export type AglEnvSource = Readonly<Partial<Record<(typeof AGL_ENV_VARIABLES)[number], string>>>
+
 /**
  * What the controller told this process, parsed. `key` is not enumerable, so `console.log(env)` and
  * `JSON.stringify(env)` never show it.
@@ -35,7 +38,7 @@ const SET_BY =
   'process (local reconciler or Kubernetes Job)'
 
 /** True when any `AGL_*` variable is present (a process started by the controller, or set up by hand). */
-export function hasAglEnv(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+export function hasAglEnv(env: AglEnvSource = process.env): boolean {
   return AGL_ENV_VARIABLES.some((name) => env[name] !== undefined)
 }
 
@@ -43,7 +46,7 @@ export function hasAglEnv(env: Readonly<Record<string, string | undefined>> = pr
  * Read and check the rollout's variables: both URLs present, well formed, and naming the same server, rollout
  * and attempt. Throws `AglEnvError` naming the variable and what sets it.
  */
-export function readAglEnv(env: Readonly<Record<string, string | undefined>> = process.env): AglRolloutEnv {
+export function readAglEnv(env: AglEnvSource = process.env): AglRolloutEnv {
   const base = required(
     env,
     'AGL_OPENAI_BASE_URL',
@@ -95,7 +98,7 @@ export function readAglEnv(env: Readonly<Record<string, string | undefined>> = p
   return Object.defineProperty(parsed, 'key', { value: key, enumerable: false }) as AglRolloutEnv
 }
 
-function required(env: Readonly<Record<string, string | undefined>>, name: string, shape: string): string {
+function required(env: AglEnvSource, name: (typeof AGL_ENV_VARIABLES)[number], shape: string): string {
   const value = env[name]?.trim()
   if (!value) {
     throw new AglEnvError(

@@ -1,4 +1,11 @@
-export { AGL_ENV_VARIABLES, type AglMode, type AglRolloutEnv, hasAglEnv, readAglEnv } from './agl-env.js'
+export {
+  AGL_ENV_VARIABLES,
+  type AglEnvSource,
+  type AglMode,
+  type AglRolloutEnv,
+  hasAglEnv,
+  readAglEnv,
+} from './agl-env.js'
 export { AGL_DEFAULT_MODEL_ID, type AglModelOptions, aglModelConfig, createAglModel } from './agl-model.js'
 export { type AglRewardOptions, AglServerClient, type AglServerClientOptions } from './agl-server-client.js'
 export {

@@ -76,7 +76,7 @@ describe('AglRolloutSpanProcessor + setupAglTracing against the v0.x store', () 
     )
     expect(triplets.map((t) => t.response.token_ids)).toEqual(vllm.requests.slice(-2).map((r) => r.tokenIds))
     // agent_match works because agent.name is on the agent span.
-    expect(store.adapt(rolloutId, { agentMatch: /^calculator/ })).toHaveLength(2)
+    expect(store.adapt(rolloutId, { agentMatch: '^calculator' })).toHaveLength(2)
   })
 
   it('a call that is not exact keeps its ids on the span but is not an LLM call for the adapter; the reward goes to the last exact call', async () => {

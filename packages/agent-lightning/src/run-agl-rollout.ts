@@ -6,7 +6,7 @@ import {
   VLLMTokenRecorder,
   type VLLMTokenRecorderOptions,
 } from '@strands-vllm/tito'
-import { type AglMode, type AglRolloutEnv, readAglEnv } from './agl-env.js'
+import { type AglEnvSource, type AglMode, type AglRolloutEnv, readAglEnv } from './agl-env.js'
 import { type AglModelOptions, createAglModel } from './agl-model.js'
 import { type AglRewardOptions, AglServerClient, type AglServerClientOptions } from './agl-server-client.js'
 import type { AglEvent, AglJsonObject, AglJsonValue, AglRollout } from './agl-types.js'
@@ -55,7 +55,7 @@ export interface AglRolloutLogger {
 
 export interface RunAglRolloutOptions<Input> {
   /** Where the `AGL_*` variables are read. Default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>
+  env?: AglEnvSource
   /** Check and narrow the rollout's `input` (e.g. a zod schema's `parse`); a throw fails the rollout with exit 2. */
   parseInput?: (input: AglJsonValue) => Input
   /** End the process with the outcome's exit code once done. Default true; false only returns the outcome. */
