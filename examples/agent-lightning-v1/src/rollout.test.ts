@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { TITO_CALLS_EVENT } from '@strands-vllm/agent-lightning'
@@ -24,13 +24,13 @@ const KEY = 'sk-example-rollouts-91b2'
 
 let replicas: MockVLLM[]
 let gateway: AglGateway
-/** Called on every generation request the mocks serve (to pause the gateway mid-rollout). */
-let onGenerate: (() => void) | undefined
+/** Called on every generation request the mocks serve (to pause the gateway mid-rollout, or hold a call). */
+let onGenerate: (() => void | Promise<void>) | undefined
 
 beforeAll(async () => {
   const base = calculatorPolicy()
-  const policy: Policy = (ctx) => {
-    onGenerate?.()
+  const policy: Policy = async (ctx) => {
+    await onGenerate?.()
     return base(ctx)
   }
   replicas = await Promise.all([startMockVLLM({ policy }), startMockVLLM({ policy })])
@@ -199,6 +199,49 @@ describe('the agent-lightning-v1 example under the controller', () => {
     for (const replica of replicas) {
       const keys = new Set(replica.requests.map((q) => (q.body as { session_id?: string }).session_id))
       expect(keys.size).toBeGreaterThan(0)
+    }
+  })
+})
+
+describe('the example stopped by its controller', () => {
+  it('SIGTERM (Kubernetes deleting the Job) cancels the call in flight and exits 143 with a rollout_error event', async () => {
+    const { rollout_id } = gateway.createRollout({ question: 'What is 5 * 5?', answer: 25 })
+    let release: (() => void) | undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let generating: (() => void) | undefined
+    const started = new Promise<void>((resolve) => {
+      generating = resolve
+    })
+    onGenerate = () => {
+      onGenerate = undefined
+      generating?.()
+      return held
+    }
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+      cwd: root,
+      env: { ...process.env, ...gateway.rolloutEnv(rollout_id), TSX_TSCONFIG_PATH: tsconfig, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+    try {
+      await started
+      child.kill('SIGTERM')
+      expect(await exited).toBe(143)
+      expect(stderr).toContain('SIGTERM: cancelling the rollout')
+      expect(stderr).toMatch(/failed \(exit 143\): AglCancelledError: the rollout was cancelled by SIGTERM/)
+      // The agent returns "Cancelled by user" instead of throwing; its score must not become a reward.
+      expect(gateway.events(rollout_id, { eventType: 'reward' })).toEqual([])
+      expect(gateway.events(rollout_id, { eventType: 'rollout_error' })[0]?.data.exit_code).toBe(143)
+    } finally {
+      onGenerate = undefined
+      release?.()
+      child.kill('SIGKILL')
     }
   })
 })

@@ -5,6 +5,7 @@ const serverMarker: unique symbol = Symbol.for('strands-vllm.error.AglServerErro
 const authMarker: unique symbol = Symbol.for('strands-vllm.error.AglAuthError')
 const notFoundMarker: unique symbol = Symbol.for('strands-vllm.error.AglNotFoundError')
 const exportMarker: unique symbol = Symbol.for('strands-vllm.error.AglExportError')
+const cancelledMarker: unique symbol = Symbol.for('strands-vllm.error.AglCancelledError')
 
 function hasMarker(error: unknown, key: symbol): boolean {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
@@ -133,5 +134,22 @@ export class AglExportError extends AgentLightningError {
   }
   static override isInstance(error: unknown): error is AglExportError {
     return hasMarker(error, exportMarker)
+  }
+}
+
+/**
+ * The rollout was cancelled (SIGTERM from a deleted Kubernetes Job, SIGINT): what it computed after that is not a
+ * result, so no reward is posted for it.
+ */
+export class AglCancelledError extends AgentLightningError {
+  readonly [cancelledMarker] = true
+  readonly signal: string
+  constructor(message: string, options: { signal: string }) {
+    super(message)
+    this.name = 'AglCancelledError'
+    this.signal = options.signal
+  }
+  static override isInstance(error: unknown): error is AglCancelledError {
+    return hasMarker(error, cancelledMarker)
   }
 }

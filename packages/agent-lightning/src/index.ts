@@ -28,6 +28,7 @@ export { type EmitAglRewardOptions, emitAglReward } from './emit-reward.js'
 export {
   AgentLightningError,
   AglAuthError,
+  AglCancelledError,
   AglConfigError,
   AglEnvError,
   type AglEnvProblem,

@@ -11,7 +11,7 @@ import { type AglModelOptions, createAglModel } from './agl-model.js'
 import { type AglRewardOptions, AglServerClient, type AglServerClientOptions } from './agl-server-client.js'
 import type { AglEvent, AglJsonObject, AglJsonValue, AglRollout } from './agl-types.js'
 import { describeAglFailure } from './describe-failure.js'
-import { AglAuthError, AglConfigError, AglNotFoundError } from './errors.js'
+import { AglAuthError, AglCancelledError, AglConfigError, AglNotFoundError } from './errors.js'
 import { aglExitCode, findError, SIGNAL_EXIT_CODES } from './exit-codes.js'
 import { redactKey } from './redact.js'
 
@@ -163,6 +163,8 @@ export async function runAglRollout<Input = AglJsonValue>(
       createRecorder: (recorderOptions) =>
         new VLLMTokenRecorder({ rolloutId: rolloutEnv.rolloutId, ...recorderOptions }),
       reward: async (value, rewardOptions) => {
+        // An agent stopped by the cancel signal returns normally ("Cancelled by user"): its score is no result.
+        if (signalled) throw cancelled(signalled, 'no reward is posted for a cancelled rollout')
         const event = await live.postReward(value, rewardOptions)
         rewards.push(value)
         return event
@@ -177,6 +179,7 @@ export async function runAglRollout<Input = AglJsonValue>(
     }
     say('info', 'started')
     await fn(context)
+    if (signalled) throw cancelled(signalled, 'it finished after the signal, so it did not complete')
     if (rewards.length === 0) say('info', 'finished without posting a reward: the trainer gets no signal from it')
     const durationMs = Date.now() - started
     say('info', `succeeded in ${(durationMs / 1000).toFixed(1)} s (exit 0)`)
@@ -210,6 +213,10 @@ function isUnreportable(error: unknown): boolean {
 
 function modelLogger(say: (level: keyof AglRolloutLogger, message: string) => void): VLLMLogger {
   return { warn: (message) => say('error', message), info: (message) => say('info', message) }
+}
+
+function cancelled(signal: keyof typeof SIGNAL_EXIT_CODES, what: string): AglCancelledError {
+  return new AglCancelledError(`the rollout was cancelled by ${signal}: ${what}`, { signal })
 }
 
 function messageOf(error: unknown): string {
