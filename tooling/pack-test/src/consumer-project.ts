@@ -10,11 +10,30 @@ const packagesDir = join(repoRoot, 'packages')
 export const packageDirs = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, 'package.json')))
 
 /**
- * What the package READMEs tell a user to install next to our packages. Bare names on purpose:
- * npm then picks versions from our peer ranges (and, on Node 20, would fall back to an older SDK
- * whose engines match if the ranges allowed it).
+ * What the package READMEs tell a user to install next to our packages: every `npm i` / `npm install`
+ * line of every package README, minus our own packages (the tarballs stand in for them), flags and
+ * global installs. Taken as written, so bare names stay bare: npm then picks versions from our peer
+ * ranges (and, on Node 20, would fall back to an older SDK whose engines match if the ranges let it).
  */
-export const readmePeers = ['@strands-agents/sdk', '@opentelemetry/api', 'openai']
+export function readmeInstallSpecs(): string[] {
+  const specs = new Map<string, string>()
+  for (const dir of packageDirs) {
+    const readme = join(packagesDir, dir, 'README.md')
+    if (!existsSync(readme)) continue
+    for (const line of readFileSync(readme, 'utf8').split('\n')) {
+      const command = /^\s*npm (?:i|install)\s+(.+)$/.exec(line)?.[1]?.split(/\s*(?:&&|;|\|)/)[0]
+      if (!command) continue
+      const words = command.trim().split(/\s+/)
+      if (words.some((w) => w === '-g' || w === '--global')) continue
+      for (const spec of words) {
+        if (spec.startsWith('-') || spec.startsWith('@strands-vllm/')) continue
+        const name = spec.replace(/(?<=.)@.*$/, '')
+        if (!specs.has(name) || spec !== name) specs.set(name, spec)
+      }
+    }
+  }
+  return [...specs.values()].sort()
+}
 
 export interface PackedPackage {
   dir: string
@@ -77,7 +96,7 @@ export function createConsumerProject(): ConsumerProject {
       '--prefer-offline',
       '--loglevel=warn',
       ...packed.map((p) => p.tarball),
-      ...readmePeers,
+      ...readmeInstallSpecs(),
     ],
     { cwd: dir, encoding: 'utf8', env: userEnv() }
   )

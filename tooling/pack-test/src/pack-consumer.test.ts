@@ -29,6 +29,7 @@ const probes: Record<string, string> = {
   tito: 'VLLMTokenRecorder',
   validation: 'VLLMToolValidationHooks',
   drift: 'retokenizationDrift',
+  'agent-lightning': 'createAglModel',
 }
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
@@ -121,6 +122,24 @@ describe(`npm install on Node ${process.versions.node}`, () => {
 describe.each(packageDirs)('@strands-vllm/%s from its tarball', (dir) => {
   const name = `@strands-vllm/${dir}`
   const probe = JSON.stringify(probes[dir])
+
+  it('has a probe export listed in this test', () => {
+    expect(probes[dir], `add the name of one export of packages/${dir} to \`probes\``).toBeTypeOf('string')
+  })
+
+  it('loads every subpath export with import and require', () => {
+    const manifest = JSON.parse(project.packed.find((p) => p.dir === dir)?.manifestText ?? '{}') as {
+      exports?: Record<string, unknown>
+    }
+    const subpaths = Object.keys(manifest.exports ?? {}).filter((k) => k !== '.' && k !== './package.json')
+    for (const subpath of subpaths) {
+      const spec = JSON.stringify(`${name}${subpath.slice(1)}`)
+      const esm = runIn(project, `sub-${dir}.mjs`, `console.log(Object.keys(await import(${spec})).length)`)
+      const cjs = runIn(project, `sub-${dir}.cjs`, `console.log(Object.keys(require(${spec})).length)`)
+      expect(Number(esm), `import ${spec}`).toBeGreaterThan(0)
+      expect(Number(cjs), `require ${spec}`).toBeGreaterThan(0)
+    }
+  })
 
   it('loads with import (ESM)', () => {
     const out = runIn(

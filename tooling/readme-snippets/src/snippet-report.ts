@@ -4,6 +4,8 @@ import type { FileDiagnostic } from './typecheck-snippets.js'
 
 const OUTPUT_TAIL_LINES = 40
 const MAX_TYPE_ERRORS = 12
+const MISSING_WORKSPACE_PACKAGE =
+  '(a workspace package: list it in tooling/readme-snippets/package.json as "workspace:*" and run pnpm install)'
 
 /** `packages/tito/README.md:42` — the block by its opening fence. */
 export function snippetLabel(snippet: Snippet): string {
@@ -20,7 +22,8 @@ export function formatTypeErrors(snippet: Snippet, diagnostics: readonly FileDia
   const parts = diagnostics.slice(0, MAX_TYPE_ERRORS).map((d) => {
     const readmeLine = snippet.fenceLine + d.line
     const source = lines[d.line - 1] ?? ''
-    return `${snippet.readme}:${readmeLine}:${d.column + snippet.indent} TS${d.code}: ${d.message}\n    ${readmeLine} | ${source}`
+    const hint = d.code === 2307 && d.message.includes("'@strands-vllm/") ? `\n    ${MISSING_WORKSPACE_PACKAGE}` : ''
+    return `${snippet.readme}:${readmeLine}:${d.column + snippet.indent} TS${d.code}: ${d.message}\n    ${readmeLine} | ${source}${hint}`
   })
   const more = diagnostics.length > MAX_TYPE_ERRORS ? `\n… and ${diagnostics.length - MAX_TYPE_ERRORS} more` : ''
   return `the ts block at ${snippetLabel(snippet)} does not typecheck (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}):\n${parts.join('\n')}${more}`
