@@ -87,6 +87,7 @@ export function createConsumerProject(): ConsumerProject {
   const dir = mkdtempSync(join(tmpdir(), 'strands-vllm-consumer-'))
   const packed = packAll(dir)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }))
+  const specs = readmeInstallSpecs()
   const install = spawnSync(
     'npm',
     [
@@ -96,14 +97,17 @@ export function createConsumerProject(): ConsumerProject {
       '--prefer-offline',
       '--loglevel=warn',
       ...packed.map((p) => p.tarball),
-      ...readmeInstallSpecs(),
+      ...specs,
     ],
     { cwd: dir, encoding: 'utf8', env: userEnv() }
   )
   const installLog = `${install.stdout}\n${install.stderr}`
   if (install.status !== 0) {
     rmSync(dir, { recursive: true, force: true })
-    throw new Error(`npm install of the packed tarballs failed (exit ${install.status}):\n${installLog}`)
+    throw new Error(
+      `npm install (Node ${process.versions.node}) of the packed tarballs with what the package READMEs' npm lines name ` +
+        `(${specs.join(' ')}) failed with exit ${install.status}:\n${installLog}`
+    )
   }
   return { dir, packed, installLog, close: () => rmSync(dir, { recursive: true, force: true }) }
 }
