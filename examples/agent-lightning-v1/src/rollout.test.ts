@@ -90,6 +90,17 @@ describe('the agent-lightning-v1 example under the controller', () => {
       expect(r.session_id).toBe(rollout_id)
       expect(r.tokens.completion_logprobs).toHaveLength(r.tokens.completion_ids!.length)
     }
+    // What the trainer reads (`?format=triplet`): the same ids, and the recorder's logprobs.
+    const triplets = gateway.tripletEvents(rollout_id).filter((e) => e.event_type === 'model_request')
+    expect(triplets.map((t) => t.data)).toEqual(
+      records.map((r) =>
+        expect.objectContaining({
+          prompt_token_ids: r.tokens.prompt_ids,
+          response_token_ids: r.tokens.completion_ids,
+          response_log_probs: r.tokens.completion_logprobs,
+        })
+      )
+    )
     expect(gateway.events(rollout_id, { eventType: 'reward' }).map((e) => e.data)).toEqual([
       { value: 1, source: 'exact-match', reason: '408 is the expected answer' },
     ])
