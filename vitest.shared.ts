@@ -14,6 +14,10 @@ export const workspaceAliases: Record<string, string> = {
   '@strands-vllm/tito': pkg('tito'),
   '@strands-vllm/validation': pkg('validation'),
   '@strands-vllm/drift': pkg('drift'),
+  // The subpath first: a bare-name alias would also capture `…/otlp` and turn it into `…/src/index.ts/otlp`.
+  '@strands-vllm/agent-lightning/otlp': fileURLToPath(
+    new URL('./packages/agent-lightning/src/otlp/index.ts', import.meta.url)
+  ),
   '@strands-vllm/agent-lightning': pkg('agent-lightning'),
   '@strands-vllm/agl-gateway': tool('agl-gateway'),
   '@strands-vllm/agl-store': tool('agl-store'),

@@ -26,12 +26,23 @@ const expectations: Record<string, RegExp[]> = {
   ],
   'agent-lightning-spans': [
     /exported 2 per-call span\(s\) named openai\.chat\.completion/,
-    /span 0 \(parent: rollout\)/,
+    /span 0 \(parent: invoke_agent calculator-agent\)/,
+    /exported \d+ span\(s\), all stamped: yes/,
+    /store: \d+ span\(s\) stored for the rollout, 0 dropped/,
+    /adapter: 2 triplet\(s\), rewards \[null, 1\] \(the reward is on the last call\)/,
+    /span path triplets equal toAgentLightningTriplets: yes/,
     /prompt_token_ids\s+\[151644/,
     /response_token_ids\s+\[\d+/,
     /gen_ai\.response\.id\s+chatcmpl-/,
     /logprobs\.content\s+\[\{"token"/,
     /tito\.status\s+exact/,
+  ],
+  'agent-lightning-v1': [
+    /demo: no AGL_\* variables/,
+    /rollout \S+: succeeded \(exit 0\)/,
+    /model calls captured by the gateway: 2 \(ids equal the rollout's own records: yes\)/,
+    /reward event: 1 \(exact-match: 408 is the expected answer\)/,
+    /triplet 1: prompt \d+ ids, response \d+ ids, logprobs \d+/,
   ],
   'rl-token-manager': [
     /call 0 \(invocation 0\): .*exact, finish_reason=tool_calls, tools: calculator/,
@@ -56,7 +67,9 @@ const expectations: Record<string, RegExp[]> = {
   ],
 }
 
-const env = { ...process.env, VLLM_BASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0' }
+/** As a user runs them: no server configured (the mock starts in-process), no Agent Lightning controller env. */
+const env: NodeJS.ProcessEnv = { ...process.env, VLLM_BASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0' }
+for (const key of Object.keys(env)) if (key.startsWith('AGL_')) delete env[key]
 
 describe.each(Object.entries(expectations))('example %s', (name, patterns) => {
   it('runs with no arguments against the mock server and prints its key lines', async () => {
