@@ -106,12 +106,15 @@ function trajectoryStrip(t) {
     var f = el('span', 'tok fold', '\u22ef ' + fmt(to - from) + ' context tokens');
     f.title = 'positions ' + from + '\u2013' + (to - 1) + ' (loss mask 0): click to show';
     f.setAttribute('role', 'button');
-    f.addEventListener('click', function () {
+    f.tabIndex = 0;
+    function unfold() {
       var frag = document.createDocumentFragment(), holder = el('span');
       for (var x = from; x < to; x++) appendChip(holder, ids[x], classOf(x), roleOf(x));
       while (holder.firstChild) frag.appendChild(holder.firstChild);
       f.replaceWith(frag);
-    });
+    }
+    f.addEventListener('click', unfold);
+    f.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); unfold(); } });
     return f;
   }
   return strip;
