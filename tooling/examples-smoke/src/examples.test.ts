@@ -53,7 +53,7 @@ const expectations: Record<string, RegExp[]> = {
     /wrote 2 verl rows to .*verl-rows\.json/,
   ],
   'drift-demo': [
-    /call 0 +tool_calls +prompt +\d+ ids +sampled +\d+ ids +exact → calc/,
+    /call 0 +tool_calls +prompt +\d+ tokens +sampled +\d+ tokens +exact → calc/,
     /\[error\] Error: unknown tool: calc \| allowed_tools=\[calculator\]/,
     /Trajectories · 3 \(2 splits/,
     /mask: \d+ sampled \(1\), \d+ context \(0\)/,
