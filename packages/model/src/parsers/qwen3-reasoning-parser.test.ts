@@ -30,6 +30,18 @@ describe('qwen3 reasoning parser streams live', () => {
     expect(other.push('\n{"name"')).toEqual([{ reasoning: '<tool_call>\n{"name"' }])
   })
 
+  it('when the prompt opens no think block, holds back only a possible <think> at the very start', () => {
+    const thinking = new Qwen3ReasoningParser({ thinking: true, promptEndsInThink: false })
+    expect(thinking.push('<thi')).toEqual([])
+    expect(thinking.push('nk>\nplan')).toEqual([{ reasoning: '\nplan' }])
+    expect(thinking.push('</think>\n\nok')).toEqual([{ content: '\n\nok' }])
+    const plain = new Qwen3ReasoningParser({ thinking: true, promptEndsInThink: false })
+    expect(plain.push('<')).toEqual([])
+    expect(plain.push('b>bold')).toEqual([{ content: '<b>bold' }])
+    expect(plain.push(' </think>')).toEqual([{ content: ' </think>' }])
+    expect(plain.finish()).toEqual([])
+  })
+
   it('with thinking off passes every piece straight through as content', () => {
     const parser = new Qwen3ReasoningParser({ thinking: false })
     expect(parser.push('<thi')).toEqual([{ content: '<thi' }])

@@ -14,8 +14,9 @@ const TAGS = [THINK_START, THINK_END, TOOL_CALL] as const
  *
  * - thinking off (`enable_thinking: false` renders an empty think block into the prompt): all text is content,
  *   tags included, as vLLM's serving layer routes it when the prompt already ends reasoning;
- * - thinking on: the output starts inside reasoning whether or not the model writes `<think>` itself
- *   (Qwen3.5 and newer Qwen3 templates put it into the prompt). `<think>` tags inside reasoning are dropped,
+ * - thinking on, and the prompt ends inside an open think block (or it is not known whether it does): the output
+ *   starts inside reasoning whether or not the model writes `<think>` itself (Qwen3.5 and Qwen3-Thinking-2507
+ *   templates put it into the prompt). `<think>` tags inside reasoning are dropped,
  *   `</think>` ends reasoning and everything after it is content, verbatim. With no `</think>` at all
  *   (cut by `max_tokens`) everything is reasoning;
  * - `<tool_call>` followed (after whitespace) by `<function=` or `<function ` ends reasoning implicitly
@@ -31,13 +32,18 @@ export class Qwen3ReasoningParser implements ResponseParser {
   /** Reasoning mode: a possible tag prefix, or a `<tool_call>` waiting to see whether `<function` follows. */
   private held = ''
   private toolCallPending = false
+  /** The prompt did not open a think block: waiting for the first characters to say whether `<think>` opens one. */
+  private opening: boolean
 
-  constructor(ctx: Pick<ParserContext, 'thinking'>) {
-    this.inReasoning = ctx.thinking
+  constructor(ctx: Pick<ParserContext, 'thinking' | 'promptEndsInThink'>) {
+    this.opening = ctx.thinking && ctx.promptEndsInThink === false
+    this.inReasoning = ctx.thinking && !this.opening
   }
 
   push(text: string): ReturnType<ResponseParser['push']> {
-    if (!this.inReasoning) {
+    if (this.opening) {
+      this.open(this.held + text, false)
+    } else if (!this.inReasoning) {
       this.sink.content(text)
     } else if (this.held.length === 0 && text.indexOf('<') < 0) {
       this.sink.reasoning(text)
@@ -48,8 +54,25 @@ export class Qwen3ReasoningParser implements ResponseParser {
   }
 
   finish(): ReturnType<ResponseParser['finish']> {
-    if (this.inReasoning && this.held.length > 0) this.scan(this.held, true)
+    if (this.opening) this.open(this.held, true)
+    else if (this.inReasoning && this.held.length > 0) this.scan(this.held, true)
     return this.sink.take()
+  }
+
+  /** The start of an output whose prompt opened no think block: `<think>` first means reasoning, else content. */
+  private open(text: string, final: boolean): void {
+    this.held = ''
+    if (!final && text.length < THINK_START.length && THINK_START.startsWith(text)) {
+      this.held = text
+      return
+    }
+    this.opening = false
+    if (text.startsWith(THINK_START)) {
+      this.inReasoning = true
+      this.scan(text.slice(THINK_START.length), final)
+    } else {
+      this.sink.content(text)
+    }
   }
 
   private scan(text: string, final: boolean): void {

@@ -19,8 +19,15 @@ export interface ResponseParser {
 export interface ParserContext {
   /** The tools offered in the request (qwen3_coder reads their JSON-Schema parameter types). */
   readonly tools: readonly WireTool[]
-  /** `chat_template_kwargs.enable_thinking !== false`: the generation prompt leaves the model inside `<think>`. */
+  /** `chat_template_kwargs.enable_thinking !== false`: the model may think (Qwen3: `enable_thinking`). */
   readonly thinking: boolean
+  /**
+   * Whether the prompt ends inside an open think block (Qwen3-Thinking-2507 and Qwen3.5 templates end the
+   * generation prompt with `<think>`; the original Qwen3 template does not, and the model writes `<think>` itself).
+   * Token-in mode knows its prompt and says so. `undefined` (unknown): as vLLM's server parser, output with thinking
+   * on starts inside reasoning.
+   */
+  readonly promptEndsInThink?: boolean | undefined
   /** As vLLM: with `'none'` the tool parser does not run and tool-call text stays content. */
   readonly toolChoice?: WireToolChoice | undefined
   /** Ids for parsed tool calls. Default: vLLM's scheme, `chatcmpl-tool-` + 32 random hex digits. */

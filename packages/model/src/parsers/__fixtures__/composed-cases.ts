@@ -71,4 +71,31 @@ export const composedCases: ParserFixture[] = [
     output: '<think>\n84 it is.\n</think>\n\n12 * 7 = **84**.',
     expected: { reasoning: '\n84 it is.\n', content: '\n\n12 * 7 = **84**.', calls: [] },
   },
+  {
+    name: 'token-in on the original Qwen3 template (the prompt opens no think block): reasoning, then the call',
+    source: 'own (token-in: promptEndsInThink false)',
+    parsers: { reasoning: 'qwen3', tools: 'hermes' },
+    promptEndsInThink: false,
+    tools: CALCULATOR,
+    output:
+      '<think>\nUse the tool.\n</think>\n\n<tool_call>\n{"name":"calculator","arguments":{"expression":"1+1"}}\n</tool_call>',
+    expected: {
+      reasoning: '\nUse the tool.\n',
+      content: '\n\n',
+      calls: [{ name: 'calculator', arguments: '{"expression":"1+1"}' }],
+    },
+  },
+  {
+    name: 'token-in, the prompt opens no think block, the model answers without one: content and the call',
+    source: 'own (token-in: promptEndsInThink false)',
+    parsers: { reasoning: 'qwen3', tools: 'hermes' },
+    promptEndsInThink: false,
+    tools: CALCULATOR,
+    output: 'Computing.\n<tool_call>\n{"name": "calculator", "arguments": {"expression": "1+1"}}\n</tool_call>',
+    expected: {
+      reasoning: null,
+      content: 'Computing.\n',
+      calls: [{ name: 'calculator', arguments: '{"expression": "1+1"}' }],
+    },
+  },
 ]

@@ -12,6 +12,8 @@ export interface ParserFixture {
   source: string
   parsers: ResponseParserOptions
   thinking?: boolean
+  /** `ParserContext.promptEndsInThink` (token-in knows its prompt); default unknown. */
+  promptEndsInThink?: boolean
   tools?: WireTool[]
   output: string
   expected: {
@@ -34,7 +36,11 @@ export interface Outcome {
 export const DEFAULT_TOOLS: WireTool[] = [{ type: 'function', function: { name: 'any', description: '' } }]
 
 export function fixtureParser(fixture: ParserFixture): ResponseParser {
-  const ctx: ParserContext = { tools: fixture.tools ?? DEFAULT_TOOLS, thinking: fixture.thinking ?? true }
+  const ctx: ParserContext = {
+    tools: fixture.tools ?? DEFAULT_TOOLS,
+    thinking: fixture.thinking ?? true,
+    promptEndsInThink: fixture.promptEndsInThink,
+  }
   return createResponseParser(fixture.parsers, ctx)
 }
 
