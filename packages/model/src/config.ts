@@ -2,6 +2,7 @@ import type { BaseModelConfig } from '@strands-agents/sdk'
 import type OpenAI from 'openai'
 import { VLLMConfigError } from './errors.js'
 import { isNonNegativeInteger } from './non-negative-integer.js'
+import { type TokenInOptions, validateTokenIn } from './token-in/token-in-options.js'
 import type { SessionKeyContext } from './transport/session-key.js'
 
 /** Something with a `warn` method (and optionally `info`, for pauses); defaults to `console`. */
@@ -106,6 +107,13 @@ export interface VLLMModelConfig extends BaseModelConfig {
    * `usage` of the previous call.
    */
   countTokens?: 'server' | 'estimate'
+  /**
+   * Token-in mode: this instance holds one conversation's token sequence and sends it as the int-array `prompt`
+   * of `/v1/completions` (previous prompt + sampled ids + the bridge of what was appended), never letting the
+   * server re-render earlier turns; the text is parsed on the client. Ids are always requested and recorded.
+   * One instance per rollout (share a `client`). Default off (chat mode).
+   */
+  tokenIn?: boolean | TokenInOptions
 }
 
 /** Request-body keys the provider sets itself; `params` cannot override them. */
@@ -143,7 +151,7 @@ export function validateConfig(config: VLLMModelConfig): void {
   if (config.params !== undefined && (typeof config.params !== 'object' || Array.isArray(config.params))) {
     throw new VLLMConfigError("VLLMModel: 'params' must be a plain object of request-body fields")
   }
-  if (config.logprobs && !config.returnTokenIds) {
+  if (config.logprobs && !config.returnTokenIds && !config.tokenIn) {
     // Logprobs travel with the ids on modelMessageStopEvent; without ids they would be requested and dropped.
     throw new VLLMConfigError("VLLMModel: 'logprobs' needs 'returnTokenIds: true' (they are recorded with the ids)")
   }
@@ -169,6 +177,7 @@ export function validateConfig(config: VLLMModelConfig): void {
   if (config.countTokens !== undefined && config.countTokens !== 'server' && config.countTokens !== 'estimate') {
     throw new VLLMConfigError("VLLMModel: 'countTokens' must be 'server' or 'estimate'")
   }
+  validateTokenIn(config.tokenIn)
   validatePauseRetry(config.pauseRetry)
   validateSession(config.session)
   if (

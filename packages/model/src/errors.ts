@@ -11,6 +11,8 @@ const streamMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMStreamErr
 const abortedMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMAbortedError')
 const generationAbortedMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMGenerationAbortedError')
 const pauseBudgetMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMPauseBudgetExceededError')
+const tokenInMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMTokenInError')
+const concurrentMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMConcurrentCallError')
 
 function marked(error: unknown, key: symbol): boolean {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
@@ -192,5 +194,57 @@ export class VLLMPauseBudgetExceededError extends VLLMError {
   }
   static override isInstance(error: unknown): error is VLLMPauseBudgetExceededError {
     return marked(error, pauseBudgetMarker)
+  }
+}
+
+/** What went wrong building a token-in prompt. */
+export type VLLMTokenInErrorCode =
+  /** The dummy-prefix rendering is not an id prefix of the rendering with the appended messages. */
+  | 'bridge_not_prefix'
+  /** The renderer (`/tokenize` or the local tokenizer) failed or answered something that is not a list of ids. */
+  | 'render_failed'
+  /** The conversation holds content token-in cannot render (images, documents). */
+  | 'unsupported_content'
+  /** No `max_tokens` could be set (`/v1/completions` would default to 16 tokens). */
+  | 'max_tokens_unknown'
+
+export interface VLLMTokenInErrorOptions extends VLLMErrorOptions {
+  code: VLLMTokenInErrorCode
+  /** `bridge_not_prefix`: the first position where the two renderings differ. */
+  position?: number | undefined
+}
+
+/**
+ * Token-in mode could not build the prompt it must send (nothing was sent). Not retryable as is: the chat
+ * template, the `dummyPrefix`, the renderer or the conversation needs a change; the message says which.
+ */
+export class VLLMTokenInError extends VLLMError {
+  readonly [tokenInMarker] = true
+  readonly code: VLLMTokenInErrorCode
+  readonly position: number | undefined
+  constructor(message: string, options: VLLMTokenInErrorOptions) {
+    super(message, { ...options, isRetryable: options.isRetryable ?? false })
+    this.name = 'VLLMTokenInError'
+    this.code = options.code
+    this.position = options.position
+  }
+  static override isInstance(error: unknown): error is VLLMTokenInError {
+    return marked(error, tokenInMarker)
+  }
+}
+
+/**
+ * A second `stream()` started on a token-in `VLLMModel` while one was running. A token-in instance holds one
+ * conversation's token sequence, so two interleaved calls would mix two conversations: use one instance per
+ * rollout (they may share a `client`).
+ */
+export class VLLMConcurrentCallError extends VLLMError {
+  readonly [concurrentMarker] = true
+  constructor(message: string) {
+    super(message)
+    this.name = 'VLLMConcurrentCallError'
+  }
+  static override isInstance(error: unknown): error is VLLMConcurrentCallError {
+    return marked(error, concurrentMarker)
   }
 }

@@ -63,13 +63,19 @@ export interface TitoPause {
 export interface TitoTokenIn {
   /** Fresh rendering / previous prompt + sampled ids + bridge / the same prompt resent after a failure. */
   prompt: 'rendered' | 'extended' | 'retry'
-  /** Why a fresh rendering was needed (null when extended or retried). */
+  /**
+   * Why a fresh rendering was needed (null when extended or retried): the instance's first call; a new episode (no
+   * assistant turn in the messages); history that no longer repeats what was sent and sampled (trimmed, edited);
+   * other tools; another system prompt; other `chat_template_kwargs`; or a previous call whose ids cannot be trusted
+   * as a prefix (failed checks, a server that echoed another prompt).
+   */
   renderReason:
     | 'first_call'
     | 'messages_reset'
     | 'history_changed'
     | 'tools_changed'
     | 'system_changed'
+    | 'template_changed'
     | 'previous_not_extendable'
     | null
   renderer: 'server' | 'local'

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import {
   type CountTokensOptions,
   type JSONValue,
@@ -9,13 +10,26 @@ import {
 } from '@strands-agents/sdk'
 import type OpenAI from 'openai'
 import { classifyStreamError, type ErrorContext, redact } from './classify-error.js'
-import { MANAGED_PARAM_KEYS, type VLLMLogger, type VLLMModelConfig, validateConfig } from './config.js'
-import { VLLMAbortedError, VLLMGenerationAbortedError, VLLMStreamError } from './errors.js'
+import {
+  MANAGED_PARAM_KEYS,
+  type VLLMLogger,
+  type VLLMModelConfig,
+  type VLLMPauseInfo,
+  validateConfig,
+} from './config.js'
+import { VLLMAbortedError, VLLMConcurrentCallError, VLLMGenerationAbortedError, VLLMStreamError } from './errors.js'
 import { EventMapper, mapStopReason } from './event-mapper.js'
-import { buildChatRequest } from './request/chat-request.js'
-import { ServerInfo } from './server-info.js'
-import type { TitoPause, TitoReason } from './tito-fields.js'
+import { createResponseParser } from './parsers/create-response-parser.js'
+import { buildChatRequest, formatToolChoice, formatTools } from './request/chat-request.js'
+import { buildCompletionsRequest } from './request/completions-request.js'
+import { formatMessages, formatSystemPrompt } from './request/format-messages.js'
+import { ServerInfo, serverRoot } from './server-info.js'
+import { getVLLMResponseFields, type TitoPause, type TitoReason, type TitoReasonCode } from './tito-fields.js'
 import { TokenCapture } from './token-capture.js'
+import { AssistantCollector } from './token-in/assistant-message.js'
+import { localRenderer, serverRenderer } from './token-in/prompt-renderer.js'
+import { TokenInConversation } from './token-in/token-in-conversation.js'
+import { type ResolvedTokenInOptions, resolveTokenInOptions } from './token-in/token-in-options.js'
 import { buildClient, DEFAULT_API_KEY } from './transport/client.js'
 import { resolvePauseRetry, sendRequest, type TransportResponse } from './transport/send-request.js'
 import { resolveSessionKey } from './transport/session-key.js'
@@ -25,7 +39,7 @@ import { readChatBatch } from './wire/chat-sse.js'
 import { readCompletionsJson } from './wire/completions-json.js'
 import { readCompletionsBatch } from './wire/completions-sse.js'
 import { readSSEBatches } from './wire/sse-batches.js'
-import type { WireUsage } from './wire.js'
+import type { WireToolChoice, WireUsage } from './wire.js'
 import { withoutCredentials } from './without-credentials.js'
 
 /** Constructor options: `modelId` is required, and `baseUrl` unless a `client` is given. */
@@ -34,13 +48,23 @@ export type VLLMModelOptions = VLLMModelConfig & { modelId: string } & ({ baseUr
 /** Which wire API a call used (token-in calls go to completions). */
 type Endpoint = 'chat' | 'completions'
 
+/** Reasons that leave the sampled ids themselves trustworthy (token-in may extend the next prompt from them). */
+const IDS_INTACT: ReadonlySet<TitoReasonCode> = new Set([
+  'logprobs_invalid',
+  'logprobs_misaligned',
+  'logprobs_count_mismatch',
+  'choice_index_unexpected',
+  'usage_missing',
+])
+
 /**
  * A Strands model provider for vLLM's OpenAI-compatible API that keeps what RL needs: exact prompt and
  * completion token ids, aligned logprobs, the sampling parameters sent, and a per-call integrity verdict.
  *
- * Each call runs four parts: a prompt source (`request/`), the transport (`transport/`: one HTTP call, pauses,
- * session key), a wire reader (`wire/`: SSE or JSON, chat or completions) and the capture + event mapper. The
- * instance holds no per-call state, so many agents can share one.
+ * Each call runs four parts: a prompt source (`request/`, or `token-in/` for token-in mode), the transport
+ * (`transport/`: one HTTP call, pauses, session key), a wire reader (`wire/`: SSE or JSON, chat or completions)
+ * and the capture + event mapper. In chat mode the instance holds no per-call state, so many agents can share one;
+ * in token-in mode it holds one conversation's token sequence (one instance per rollout).
  */
 export class VLLMModel extends Model<VLLMModelConfig> {
   private config: VLLMModelConfig
@@ -48,6 +72,11 @@ export class VLLMModel extends Model<VLLMModelConfig> {
   private readonly errorBodies = new WeakMap<Headers, string>()
   private readonly warned = new Set<string>()
   private readonly server: ServerInfo
+  /** Token-in mode: the conversation this instance holds, its options, and whether a call is running. */
+  private tokenIn: { conversation: TokenInConversation; options: ResolvedTokenInOptions } | undefined
+  private busy = false
+  /** The default session key in token-in mode: the instance is the conversation. */
+  private readonly instanceId = `strands-vllm-${randomUUID()}`
 
   constructor(options: VLLMModelOptions) {
     super()
@@ -59,6 +88,7 @@ export class VLLMModel extends Model<VLLMModelConfig> {
       () => this.client,
       () => this.config
     )
+    this.tokenIn = this.createTokenIn()
   }
 
   updateConfig(modelConfig: VLLMModelConfig): void {
@@ -74,11 +104,14 @@ export class VLLMModel extends Model<VLLMModelConfig> {
         next.headers !== this.config.headers)
     const serverChanged =
       next.client !== this.config.client || next.baseUrl !== this.config.baseUrl || next.modelId !== this.config.modelId
+    const tokenInChanged = next.tokenIn !== this.config.tokenIn
     this.config = next
     this.warnManagedParams(modelConfig.params)
     if (next.client) this.client = next.client
     else if (rebuild) this.client = buildClient(next, this.errorBodies)
     if (serverChanged) this.server.reset()
+    // Another server or other token-in options: the held ids may mean nothing there, so start over.
+    if (serverChanged || tokenInChanged) this.tokenIn = this.createTokenIn()
   }
 
   /** A copy of the configuration; `contextWindowLimit` is the server's `max_model_len` once known (see below). */
@@ -121,6 +154,10 @@ export class VLLMModel extends Model<VLLMModelConfig> {
   }
 
   async *stream(messages: Message[], options?: StreamOptions): AsyncGenerator<ModelStreamEvent> {
+    if (this.tokenIn) {
+      yield* this.streamTokenIn(this.tokenIn, messages, options)
+      return
+    }
     const config = this.config
     const client = this.client
     const request = buildChatRequest(config, messages, options, (m) => this.warnOnce(m, m))
@@ -155,21 +192,168 @@ export class VLLMModel extends Model<VLLMModelConfig> {
       pause: resolvePauseRetry(config.pauseRetry),
       ctx,
       pauses,
-      onPause: (pause) => {
-        const reason = pause.reason ? ` (${pause.reason})` : ''
-        const message =
-          `[strands-vllm] ${pause.gatewayPaused ? 'gateway paused' : 'server asked to wait'}${reason}: ` +
-          `429 with Retry-After ${Math.round(pause.retryAfterMs)} ms; waiting ${Math.round(pause.waitMs)} ms ` +
-          `(pause ${pause.attempt}, ${Math.round(pause.waitedMs)} ms of ${pause.budgetMs} ms budget used)`
-        const logger = this.logger
-        if (logger.info) logger.info(message)
-        else logger.warn(message)
-        const onPause = config.pauseRetry === false ? undefined : config.pauseRetry?.onPause
-        onPause?.(pause)
-      },
+      onPause: this.pauseListener(config),
     })
     const sink = new CallSink(capture, new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)))
     yield* this.read('chat', response, sink, { ctx, signal, withIds: request.returnTokenIds, startMs })
+  }
+
+  /**
+   * Token-in: the prompt is the conversation's own ids (rendered once, then extended by bridges), sent to
+   * `/v1/completions`; the text is parsed on the client into the same events chat mode emits.
+   */
+  private async *streamTokenIn(
+    tokenIn: { conversation: TokenInConversation; options: ResolvedTokenInOptions },
+    messages: Message[],
+    options: StreamOptions | undefined
+  ): AsyncGenerator<ModelStreamEvent> {
+    if (this.busy) {
+      throw new VLLMConcurrentCallError(
+        'VLLMModel: a second stream() started on a token-in instance while one was running. A token-in instance ' +
+          'holds one conversation; create one VLLMModel per rollout (they may share one client)'
+      )
+    }
+    this.busy = true
+    try {
+      const config = this.config
+      const client = this.client
+      const { conversation } = tokenIn
+      const warn = (m: string): void => this.warnOnce(m, m)
+      const startMs = Date.now()
+      const signal = options?.cancelSignal
+      const wire = formatMessages(messages, warn)
+      const system = formatSystemPrompt(options?.systemPrompt, warn)
+      if (system) wire.unshift(system)
+      const toolSpecs = options?.toolSpecs
+      const sendTools = !config.disableTools && toolSpecs !== undefined && toolSpecs.length > 0
+      const tools = sendTools ? formatTools(toolSpecs) : []
+      const toolChoice = sendTools && options?.toolChoice ? formatToolChoice(options.toolChoice) : undefined
+      this.warnUnenforcedToolChoice(toolChoice)
+      const kwargs = chatTemplateKwargs(config.params)
+      const plan = await conversation.plan({ messages: wire, tools, chatTemplateKwargs: kwargs, signal })
+      if (plan.maxModelLen !== undefined) this.server.maxModelLen ??= plan.maxModelLen
+      const request = buildCompletionsRequest(
+        config,
+        plan.prompt,
+        needsMaxModelLen(config) ? await this.serverMaxModelLen(plan.maxModelLen) : undefined,
+        (key, message) => this.warnOnce(key, message)
+      )
+      const session = resolveSessionKey(config.session, messages, options, this.instanceId)
+      if (session?.body) request.body.session_id = session.id
+      const stream = config.stream !== false
+      const capture = new TokenCapture({
+        logprobs: request.logprobs,
+        topLogprobs: request.topLogprobs,
+        sampling: request.sampling,
+        eosTokenIds: config.eosTokenIds,
+        startMs,
+        mode: 'token-in',
+        transport: stream ? 'stream' : 'json',
+        sessionId: session?.id ?? null,
+      })
+      capture.tokenIn = plan.tokenIn
+      const ctx: ErrorContext = {
+        url: withoutCredentials(`${client.baseURL}/completions`),
+        apiKey: config.apiKey,
+        bodies: this.errorBodies,
+      }
+      const response = await sendRequest({
+        client,
+        path: '/completions',
+        body: request.body,
+        stream,
+        signal,
+        headers: session ? { [session.header]: session.id } : undefined,
+        pause: resolvePauseRetry(config.pauseRetry),
+        ctx,
+        pauses: capture.pauses,
+        onPause: this.pauseListener(config),
+      })
+      const parser = createResponseParser(
+        { reasoning: tokenIn.options.reasoningParser, tools: tokenIn.options.toolParser },
+        {
+          tools,
+          thinking: kwargs?.enable_thinking !== false,
+          toolChoice,
+          promptEndsInThink: plan.promptEndsInThink,
+        }
+      )
+      const sink = new CallSink(capture, new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)), parser)
+      const assistant = new AssistantCollector()
+      for await (const event of this.read('completions', response, sink, { ctx, signal, withIds: true, startMs })) {
+        if (event.type === 'modelMessageStopEvent') {
+          // The call is complete here: what it sampled becomes the prefix of the next prompt.
+          const fields = getVLLMResponseFields(event.additionalModelResponseFields)
+          const tokenIds = fields?.tokenIds ?? []
+          const tito = fields?.tito
+          conversation.commit(plan, {
+            sampled: tokenIds,
+            promptEcho: fields?.promptTokenIds,
+            trusted: tito?.reasons.every((r) => IDS_INTACT.has(r.code)) === true,
+            eosStop: tito?.finishReason === 'stop' && tito.stopReason === null,
+            assistant: assistant.message(warn),
+          })
+        } else assistant.observe(event)
+        yield event
+      }
+    } finally {
+      this.busy = false
+    }
+  }
+
+  /** `max_model_len` for a default `max_tokens`: what `/tokenize` said, else `GET /v1/models`, else the configured window. */
+  private async serverMaxModelLen(fromRender: number | undefined): Promise<number | undefined> {
+    return (
+      fromRender ??
+      this.server.maxModelLen ??
+      (await this.server.resolveMaxModelLen()) ??
+      this.config.contextWindowLimit
+    )
+  }
+
+  private createTokenIn(): { conversation: TokenInConversation; options: ResolvedTokenInOptions } | undefined {
+    const options = resolveTokenInOptions(this.config.tokenIn)
+    if (!options) return undefined
+    const tokenizeUrl = (): string => options.tokenizeUrl ?? `${serverRoot(this.client.baseURL)}/tokenize`
+    const renderer = options.tokenizer
+      ? localRenderer(options.tokenizer)
+      : serverRenderer({
+          client: () => this.client,
+          modelId: () => this.config.modelId,
+          url: tokenizeUrl,
+          ctx: () => ({ url: withoutCredentials(tokenizeUrl()), apiKey: this.config.apiKey, bodies: this.errorBodies }),
+        })
+    const conversation = new TokenInConversation(renderer, {
+      dummyPrefix: options.dummyPrefix,
+      eosTokenIds: () => this.config.eosTokenIds,
+      warn: (key, message) => this.warnOnce(key, message),
+    })
+    return { conversation, options }
+  }
+
+  private warnUnenforcedToolChoice(choice: WireToolChoice | undefined): void {
+    if (choice === undefined || choice === 'auto' || choice === 'none') return
+    this.warnOnce(
+      'token-in-tool-choice',
+      'token-in: a required or named toolChoice is not enforced (/v1/completions has no guided tool decoding); the ' +
+        'model may answer without calling the tool'
+    )
+  }
+
+  /** Logs each 429 pause (`info`, else `warn`) and tells `pauseRetry.onPause`. */
+  private pauseListener(config: VLLMModelConfig): (pause: VLLMPauseInfo) => void {
+    return (pause) => {
+      const reason = pause.reason ? ` (${pause.reason})` : ''
+      const message =
+        `[strands-vllm] ${pause.gatewayPaused ? 'gateway paused' : 'server asked to wait'}${reason}: ` +
+        `429 with Retry-After ${Math.round(pause.retryAfterMs)} ms; waiting ${Math.round(pause.waitMs)} ms ` +
+        `(pause ${pause.attempt}, ${Math.round(pause.waitedMs)} ms of ${pause.budgetMs} ms budget used)`
+      const logger = this.logger
+      if (logger.info) logger.info(message)
+      else logger.warn(message)
+      const onPause = config.pauseRetry === false ? undefined : config.pauseRetry?.onPause
+      onPause?.(pause)
+    }
   }
 
   /** Reads one response (any endpoint × transport) into Strands events; the same checks and errors for all four. */
@@ -294,6 +478,20 @@ export class VLLMModel extends Model<VLLMModelConfig> {
         'or VLLMToolValidationHooks plugin (which answer it with an error result), the tool receives a marker object.'
     )
   }
+}
+
+/** The `chat_template_kwargs` the prompt is rendered with (from `params`). */
+function chatTemplateKwargs(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const kwargs = params?.chat_template_kwargs
+  return kwargs && typeof kwargs === 'object' && !Array.isArray(kwargs)
+    ? (kwargs as Record<string, unknown>)
+    : undefined
+}
+
+/** No `max_tokens` configured: token-in sets `max_model_len - prompt length`, as chat mode's default is. */
+function needsMaxModelLen(config: VLLMModelConfig): boolean {
+  const params = config.params
+  return config.maxTokens === undefined && params?.max_tokens == null && params?.max_completion_tokens == null
 }
 
 function aborted(capture: TokenCapture, withIds: boolean, ctx: ErrorContext): VLLMAbortedError {

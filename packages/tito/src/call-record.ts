@@ -27,6 +27,7 @@ export type TokenInRenderReason =
   | 'history_changed'
   | 'tools_changed'
   | 'system_changed'
+  | 'template_changed'
   | 'previous_not_extendable'
 
 /**

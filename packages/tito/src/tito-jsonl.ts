@@ -361,6 +361,7 @@ const RENDER_REASONS: readonly string[] = [
   'history_changed',
   'tools_changed',
   'system_changed',
+  'template_changed',
   'previous_not_extendable',
 ]
 

@@ -2,50 +2,7 @@ import type { Message, StreamOptions, ToolChoice, ToolSpec } from '@strands-agen
 import { MANAGED_PARAM_KEYS, type VLLMModelConfig } from '../config.js'
 import type { WireMessage, WireTool, WireToolChoice } from '../wire.js'
 import { formatMessages, formatSystemPrompt } from './format-messages.js'
-
-/**
- * Body keys that shape sampling. vLLM fills omitted ones from the model's generation
- * config, so RL needs exactly what was sent; these are copied into `tito.sampling`.
- */
-const SAMPLING_KEYS: ReadonlySet<string> = new Set([
-  'temperature',
-  'top_p',
-  'top_k',
-  'min_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'min_tokens',
-  'seed',
-  'stop',
-  'stop_token_ids',
-  'ignore_eos',
-  'presence_penalty',
-  'frequency_penalty',
-  'repetition_penalty',
-  'length_penalty',
-  'logit_bias',
-  'allowed_token_ids',
-  'bad_words',
-  'n',
-  'best_of',
-  'use_beam_search',
-  'logprobs',
-  'top_logprobs',
-  'prompt_logprobs',
-  'chat_template_kwargs',
-  'reasoning_effort',
-  'include_reasoning',
-  'thinking_token_budget',
-  'response_format',
-  'structured_outputs',
-  'guided_json',
-  'guided_regex',
-  'guided_choice',
-  'guided_grammar',
-  'truncate_prompt_tokens',
-  'skip_special_tokens',
-  'include_stop_str_in_output',
-])
+import { SAMPLING_KEYS } from './sampling-keys.js'
 
 export interface BuiltRequest {
   body: Record<string, unknown> & { messages: WireMessage[] }
@@ -68,7 +25,7 @@ export function formatTools(toolSpecs: readonly ToolSpec[]): WireTool[] {
   }))
 }
 
-function formatToolChoice(choice: ToolChoice): WireToolChoice {
+export function formatToolChoice(choice: ToolChoice): WireToolChoice {
   if ('any' in choice) return 'required'
   if ('tool' in choice) return { type: 'function', function: { name: choice.tool.name } }
   return 'auto'

@@ -24,12 +24,14 @@ const DEFAULT_HEADER = 'X-Session-ID'
 /**
  * The per-conversation key for one call: `session.id` (a string, or a function of the call) → `modelState`'s
  * `strands-vllm:session-id` → `agentMetadata.sessionId` → none. Routers (vllm-project/router, production-stack)
- * hash it to pick a replica, so every turn of a conversation reuses one prefix cache.
+ * hash it to pick a replica, so every turn of a conversation reuses one prefix cache. With `instanceId` (token-in:
+ * the model instance is the conversation) that id replaces the fallbacks after `session.id`.
  */
 export function resolveSessionKey(
   session: VLLMSessionConfig | false | undefined,
   messages: readonly Message[],
-  options: StreamOptions | undefined
+  options: StreamOptions | undefined,
+  instanceId?: string
 ): SessionKey | undefined {
   if (session === false) return undefined
   const configured = session?.id
@@ -39,8 +41,9 @@ export function resolveSessionKey(
   const fromState = modelState?.get(SESSION_STATE_KEY)
   const id =
     nonEmpty(fromConfig) ??
-    nonEmpty(typeof fromState === 'string' ? fromState : undefined) ??
-    nonEmpty(agentMetadata?.sessionId)
+    (instanceId !== undefined
+      ? instanceId
+      : (nonEmpty(typeof fromState === 'string' ? fromState : undefined) ?? nonEmpty(agentMetadata?.sessionId)))
   if (id === undefined) return undefined
   return { id, header: session?.header ?? DEFAULT_HEADER, body: session?.body ?? true }
 }
