@@ -66,4 +66,24 @@ describe('VLLMModel config', () => {
     })
     expect(ok.getConfig()).toMatchObject({ stream: false, pauseRetry: false, contextWindowLimit: 32768 })
   })
+
+  it('validates tokenIn with messages that say what to change; logprobs need no returnTokenIds there', () => {
+    const base = { modelId: 'm', baseUrl: 'http://x/v1' }
+    const bad = (tokenIn: unknown, text: RegExp) =>
+      expect(() => new VLLMModel({ ...base, tokenIn: tokenIn as boolean })).toThrow(text)
+    bad('yes', /'tokenIn' must be true, false or \{/)
+    bad({ tokenizer: {} }, /tokenIn\.tokenizer' must have encodeChat/)
+    bad({ tokenizeUrl: 'nope' }, /tokenIn\.tokenizeUrl' is not a valid URL/)
+    bad({ tokenizer: { encodeChat: () => [1] }, tokenizeUrl: 'http://t/tokenize' }, /not both/)
+    bad({ reasoningParser: 'deepseek_r1' }, /tokenIn\.reasoningParser' must be one of 'qwen3'/)
+    bad({ toolParser: 'llama3_json' }, /tokenIn\.toolParser' must be one of 'hermes', 'qwen3_coder'/)
+    bad({ dummyPrefix: [] }, /tokenIn\.dummyPrefix' must be a non-empty list/)
+    // Token-in always records ids, so logprobs alone are fine.
+    const ok = new VLLMModel({
+      ...base,
+      logprobs: true,
+      tokenIn: { toolParser: 'qwen3_coder', reasoningParser: null, dummyPrefix: [{ role: 'assistant', content: 'y' }] },
+    })
+    expect(ok.getConfig().tokenIn).toMatchObject({ toolParser: 'qwen3_coder' })
+  })
 })

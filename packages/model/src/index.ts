@@ -8,6 +8,7 @@ export type {
 export { isContextOverflowMessage } from './context-overflow.js'
 export {
   VLLMAbortedError,
+  VLLMConcurrentCallError,
   VLLMConfigError,
   VLLMConnectionError,
   VLLMError,
@@ -20,6 +21,9 @@ export {
   VLLMServerUnavailableError,
   VLLMStreamError,
   type VLLMStreamErrorOptions,
+  VLLMTokenInError,
+  type VLLMTokenInErrorCode,
+  type VLLMTokenInErrorOptions,
 } from './errors.js'
 export {
   getInvalidToolInput,
@@ -29,6 +33,18 @@ export {
   makeInvalidToolInput,
 } from './invalid-tool-input.js'
 export { InvalidToolInputGuard } from './invalid-tool-input-guard.js'
+export {
+  createHermesToolParser,
+  createQwen3CoderToolParser,
+  createResponseParser,
+  type ParserContext,
+  type ParserFactory,
+  Qwen3ReasoningParser,
+  type ResponseParser,
+  type ResponseParserOptions,
+  reasoningParsers,
+  toolParsers,
+} from './parsers/index.js'
 export {
   getVLLMResponseFields,
   type TitoInfo,
@@ -41,6 +57,12 @@ export {
   type TopLogprob,
   type VLLMResponseFields,
 } from './tito-fields.js'
+export type {
+  ChatRenderer,
+  ChatRendererMessage,
+  ChatRendererOptions,
+  TokenInOptions,
+} from './token-in/token-in-options.js'
 export { SESSION_STATE_KEY, type SessionKeyContext } from './transport/session-key.js'
 export { VLLMModel, type VLLMModelOptions } from './vllm-model.js'
-export type { WireDelta, WireMessage, WireTool, WireToolCallDelta } from './wire.js'
+export type { WireDelta, WireMessage, WireTool, WireToolCallDelta, WireToolChoice } from './wire.js'
