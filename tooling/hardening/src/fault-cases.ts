@@ -6,6 +6,13 @@ export type Transport = 'stream' | 'json'
 export const TRANSPORTS: readonly Transport[] = ['stream', 'json']
 export const STREAM_ONLY: readonly Transport[] = ['stream']
 
+/** `chat`: `/v1/chat/completions`, the server renders; `token-in`: `/v1/completions` with the client's ids. */
+export type Mode = 'chat' | 'token-in'
+
+export const MODES: readonly Mode[] = ['chat', 'token-in']
+/** Faults of the chat endpoint's server-side parsing, which token-in does not use. */
+export const CHAT_ONLY: readonly Mode[] = ['chat']
+
 /** What the agent's `invoke` does: reject with this error class, or resolve with this stop reason. */
 export type AgentOutcome = { throws: string } | { stopReason: 'endTurn' | 'cancelled' }
 
@@ -39,6 +46,12 @@ export interface FaultCase {
   /** The transports the row runs on. Default both; stream-only faults (cut SSE, chunk faults) say `['stream']`. */
   transports?: readonly Transport[]
   /**
+   * The request paths the row runs on. Default both: chat mode and token-in (ids to `/v1/completions`, rendered
+   * by the local tokenizer so the fault hits the generation request). Faults of the server's chat parsers say
+   * `['chat']`.
+   */
+  modes?: readonly Mode[]
+  /**
    * The mock counts `pause:` faults per header value, so each run of the row needs its own value: the test
    * appends a harmless per-run `slow:<n ms>` to the header.
    */
@@ -53,6 +66,8 @@ export interface FaultCase {
   retryOff: { outcome: AgentOutcome; recorder: RecorderExpectation }
   /** `DefaultModelRetryStrategy({ maxAttempts: 2 })`: the SDK retries only `ModelThrottledError`. */
   retryOn: { outcome: AgentOutcome; recorder: RecorderExpectation }
+  /** What differs in token-in mode, when anything does (the completions wire has no role-only first chunk). */
+  tokenInRecorder?: RecorderExpectation
 }
 
 const same = (outcome: AgentOutcome, recorder: RecorderExpectation): Pick<FaultCase, 'retryOff' | 'retryOn'> => ({
@@ -155,6 +170,8 @@ export const FAULT_CASES: readonly FaultCase[] = [
   {
     name: '400 auto tool choice without `--enable-auto-tool-choice`',
     setup: 'no-tool-parser',
+    // Token-in parses tool calls on the client: the server's tool parser is not needed.
+    modes: CHAT_ONLY,
     injected: 'mock started with `toolParser: null`',
     error: 'VLLMRequestError',
     status: 'missing',
@@ -214,6 +231,8 @@ export const FAULT_CASES: readonly FaultCase[] = [
       { throws: 'VLLMStreamError' },
       { statuses: ['incomplete'], reasons: ['stream_error'], promptIdsOnly: true }
     ),
+    // A completions stream's first chunk carries the prompt ids and the first sampled id together.
+    tokenInRecorder: { statuses: ['incomplete'], reasons: ['stream_error'], keepsPartialIds: true },
   },
   {
     name: 'abort: `agent.cancel()` mid-stream',
@@ -228,6 +247,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   {
     name: 'parser-buffered ids dropped (vLLM #27482)',
     transports: STREAM_ONLY,
+    modes: CHAT_ONLY,
     fault: 'drop-parser-ids',
     injected: 'header `drop-parser-ids`',
     error: null,
@@ -245,6 +265,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   {
     name: 'legacy `reasoning_content` field',
     fault: 'legacy-reasoning-field',
+    modes: CHAT_ONLY,
     injected: 'header `legacy-reasoning-field`',
     error: null,
     status: 'exact',

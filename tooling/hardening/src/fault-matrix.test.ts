@@ -12,7 +12,7 @@ import {
   VLLMStreamError,
 } from '@strands-vllm/model'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FAULT_CASES, type FaultCase, TRANSPORTS, type Transport } from './fault-cases.js'
+import { FAULT_CASES, type FaultCase, MODES, type Mode, TRANSPORTS, type Transport } from './fault-cases.js'
 import { type RolloutOptions, type RolloutOutcome, runRollout } from './rollout.js'
 
 /**
@@ -55,11 +55,12 @@ afterAll(async () => {
 
 let runs = 0
 
-function optionsFor(row: FaultCase, retry: boolean, transport: Transport, tag: string): RolloutOptions {
+function optionsFor(row: FaultCase, retry: boolean, transport: Transport, mode: Mode, tag: string): RolloutOptions {
   const options: RolloutOptions = {
     baseUrl: mock.baseUrl,
     retry,
     stream: transport === 'stream',
+    tokenIn: mode === 'token-in',
     headers: { 'x-rollout': tag },
     deadlineMs: 5_000,
   }
@@ -91,28 +92,33 @@ function optionsFor(row: FaultCase, retry: boolean, transport: Transport, tag: s
   return options
 }
 
-/** The chat requests one rollout sent, in order (the mock records every request). */
+/** The generation requests one rollout sent, in order (the mock records every request). */
 function requestsOf(tag: string): MockVLLM['requests'] {
   return [...mock.requests, ...noToolParser.requests].filter(
-    (r) => r.path.endsWith('/chat/completions') && r.headers['x-rollout'] === tag
+    (r) => (r.path === '/v1/chat/completions' || r.path === '/v1/completions') && r.headers['x-rollout'] === tag
   )
 }
 
 const runsOf = FAULT_CASES.flatMap((row) =>
-  (row.transports ?? TRANSPORTS).map((transport) => [`${row.name} [${transport}]`, row, transport] as const)
+  (row.modes ?? MODES).flatMap((mode) =>
+    (row.transports ?? TRANSPORTS).map(
+      (transport) => [`${row.name} [${mode === 'chat' ? '' : 'token-in, '}${transport}]`, row, transport, mode] as const
+    )
+  )
 )
 
-describe.each(runsOf)('%s', (name, row, transport) => {
+describe.each(runsOf)('%s', (name, row, transport, mode) => {
   describe.each([
     ['retry off', false],
     ['retry on', true],
   ] as const)('%s', (label, retry) => {
-    const expected = retry ? row.retryOn : row.retryOff
+    const chosen = retry ? row.retryOn : row.retryOff
+    const expected = mode === 'token-in' && row.tokenInRecorder ? { ...chosen, recorder: row.tokenInRecorder } : chosen
     const tag = `${name} / ${label}`.replace(/[^\w]+/g, '-')
     let outcome: RolloutOutcome
 
     beforeAll(async () => {
-      outcome = await runRollout(optionsFor(row, retry, transport, tag))
+      outcome = await runRollout(optionsFor(row, retry, transport, mode, tag))
     })
 
     const check = (_key: 'outcome' | 'error' | 'recorder') => it
@@ -172,6 +178,7 @@ describe.each(runsOf)('%s', (name, row, transport) => {
       const sent = requestsOf(tag).filter((r) => r.status === 200)
       for (const call of history) {
         if (call.status !== 'exact') continue
+        expect(call.mode).toBe(mode)
         const request = sent.find((r) => JSON.stringify(r.promptTokenIds) === JSON.stringify(call.promptTokenIds))
         expect(request, `call ${call.callIndex}: no request of this rollout had its prompt`).toBeDefined()
         expect(call.tokenIds).toEqual(request?.tokenIds)

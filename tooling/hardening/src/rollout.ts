@@ -14,6 +14,7 @@ import { z } from 'zod'
 import { evaluateArithmetic } from '../../../packages/mock-server/src/index.js'
 import { VLLMModel } from '../../../packages/model/src/index.js'
 import { VLLMTokenRecorder } from '../../../packages/tito/src/index.js'
+import { loadQwen3Tokenizer } from '../../../packages/tokenizer/src/index.js'
 
 /** The question every hardening rollout asks: one calculator tool call, then the answer (two model calls). */
 export const QUESTION = 'What is 17 * 23?'
@@ -50,6 +51,11 @@ export interface RolloutOptions {
   stream?: boolean
   /** `pauseRetry.budgetMs` (default the model's 30 minutes). */
   pauseBudgetMs?: number
+  /**
+   * Token-in mode, rendered by the local Qwen3 tokenizer (so a header fault hits `/v1/completions` only), or by
+   * the server's `/tokenize` (`'server'`), with `maxTokens` 512 unless given (no `max_model_len` lookup).
+   */
+  tokenIn?: boolean | 'server'
 }
 
 export interface RolloutOutcome {
@@ -76,6 +82,12 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutOutcom
     headers: options.faultOnFirstAttempt ? { ...base, 'x-mock-fault': options.faultOnFirstAttempt } : base,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(options.tokenIn
+      ? {
+          tokenIn: options.tokenIn === 'server' ? true : { tokenizer: loadQwen3Tokenizer() },
+          maxTokens: options.maxTokens ?? 512,
+        }
+      : {}),
     ...(options.stream === undefined ? {} : { stream: options.stream }),
     ...(options.pauseBudgetMs === undefined ? {} : { pauseRetry: { budgetMs: options.pauseBudgetMs } }),
     logger: { warn: (message) => console.warn(message), info: () => {} },

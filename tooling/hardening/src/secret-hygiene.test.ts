@@ -76,6 +76,14 @@ beforeAll(async () => {
       ['mid-stream error', { baseUrl: mock.baseUrl, faultOnFirstAttempt: 'mid-stream-error:2' }],
       ['socket closed', { baseUrl: mock.baseUrl, faultOnFirstAttempt: 'close-mid-body:2' }],
       ['malformed chunk', { baseUrl: mock.baseUrl, faultOnFirstAttempt: 'malformed-chunk:1' }],
+      // Token-in: the key also travels to /tokenize (the server renderer) and /v1/completions.
+      ['token-in', { baseUrl: mock.baseUrl, tokenIn: 'server' }],
+      ['token-in 503', { baseUrl: mock.baseUrl, tokenIn: 'server', faultOnFirstAttempt: 'status:503' }],
+      ['token-in connection refused', { baseUrl: refusedUrl, tokenIn: 'server' }],
+      [
+        'token-in mid-stream error',
+        { baseUrl: mock.baseUrl, tokenIn: true, faultOnFirstAttempt: 'mid-stream-error:2' },
+      ],
     ]
     for (const [label, options] of runs) {
       outcomes.push({ label, outcome: await runRollout({ ...options, apiKey: SECRET, rolloutId: label }) })
@@ -108,7 +116,11 @@ describe(`secret hygiene: the API key never leaves the Authorization header`, ()
       'mid-stream error',
       'socket closed',
       'malformed chunk',
+      'token-in 503',
+      'token-in connection refused',
+      'token-in mid-stream error',
     ])
+    expect(mock.requests.some((r) => r.path === '/tokenize')).toBe(true)
   })
 
   it('0 hits in span names, attributes, events and statuses', () => {
