@@ -5,6 +5,8 @@ import { maxTokens } from './scenarios/max-tokens.js'
 import { plainChat } from './scenarios/plain-chat.js'
 import { serverInfo } from './scenarios/server-info.js'
 import { streamMatchesNonStream } from './scenarios/stream-matches-non-stream.js'
+import { tokenInMatchesRender } from './scenarios/token-in-matches-render.js'
+import { tokenInRoundTrip } from './scenarios/token-in-round-trip.js'
 import { tokenizeMatchesChat } from './scenarios/tokenize-matches-chat.js'
 import { toolRoundTrip } from './scenarios/tool-round-trip.js'
 import { validationSchemaViolation } from './scenarios/validation-schema-violation.js'
@@ -25,4 +27,6 @@ export const scenarios: readonly Scenario[] = [
   maxTokens,
   tokenizeMatchesChat,
   serverInfo,
+  tokenInRoundTrip,
+  tokenInMatchesRender,
 ]
