@@ -1,3 +1,5 @@
+import { hasErrorMarker } from '@strands-vllm/model/internal'
+
 const marker: unique symbol = Symbol.for('strands-vllm.error.AgentLightningError')
 const envMarker: unique symbol = Symbol.for('strands-vllm.error.AglEnvError')
 const configMarker: unique symbol = Symbol.for('strands-vllm.error.AglConfigError')
@@ -6,10 +8,6 @@ const authMarker: unique symbol = Symbol.for('strands-vllm.error.AglAuthError')
 const notFoundMarker: unique symbol = Symbol.for('strands-vllm.error.AglNotFoundError')
 const exportMarker: unique symbol = Symbol.for('strands-vllm.error.AglExportError')
 const cancelledMarker: unique symbol = Symbol.for('strands-vllm.error.AglCancelledError')
-
-function hasMarker(error: unknown, key: symbol): boolean {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
-}
 
 /**
  * Base of every error this package throws. `isInstance` checks a `Symbol.for` marker, so it holds across the ESM
@@ -22,7 +20,7 @@ export class AgentLightningError extends Error {
     this.name = 'AgentLightningError'
   }
   static isInstance(error: unknown): error is AgentLightningError {
-    return hasMarker(error, marker)
+    return hasErrorMarker(error, marker)
   }
 }
 
@@ -42,7 +40,7 @@ export class AglEnvError extends AgentLightningError {
     this.problem = options.problem
   }
   static override isInstance(error: unknown): error is AglEnvError {
-    return hasMarker(error, envMarker)
+    return hasErrorMarker(error, envMarker)
   }
 }
 
@@ -54,7 +52,7 @@ export class AglConfigError extends AgentLightningError {
     this.name = 'AglConfigError'
   }
   static override isInstance(error: unknown): error is AglConfigError {
-    return hasMarker(error, configMarker)
+    return hasErrorMarker(error, configMarker)
   }
 }
 
@@ -82,7 +80,7 @@ export class AglServerError extends AgentLightningError {
     this.responseBody = options.responseBody
   }
   static override isInstance(error: unknown): error is AglServerError {
-    return hasMarker(error, serverMarker)
+    return hasErrorMarker(error, serverMarker)
   }
 }
 
@@ -94,7 +92,7 @@ export class AglAuthError extends AglServerError {
     this.name = 'AglAuthError'
   }
   static override isInstance(error: unknown): error is AglAuthError {
-    return hasMarker(error, authMarker)
+    return hasErrorMarker(error, authMarker)
   }
 }
 
@@ -106,7 +104,7 @@ export class AglNotFoundError extends AglServerError {
     this.name = 'AglNotFoundError'
   }
   static override isInstance(error: unknown): error is AglNotFoundError {
-    return hasMarker(error, notFoundMarker)
+    return hasErrorMarker(error, notFoundMarker)
   }
 }
 
@@ -133,7 +131,7 @@ export class AglExportError extends AgentLightningError {
     this.failures = options.failures
   }
   static override isInstance(error: unknown): error is AglExportError {
-    return hasMarker(error, exportMarker)
+    return hasErrorMarker(error, exportMarker)
   }
 }
 
@@ -150,6 +148,6 @@ export class AglCancelledError extends AgentLightningError {
     this.signal = options.signal
   }
   static override isInstance(error: unknown): error is AglCancelledError {
-    return hasMarker(error, cancelledMarker)
+    return hasErrorMarker(error, cancelledMarker)
   }
 }

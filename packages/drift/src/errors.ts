@@ -1,11 +1,9 @@
+import { hasErrorMarker } from '@strands-vllm/model/internal'
+
 const driftMarker: unique symbol = Symbol.for('strands-vllm.error.DriftError')
 const inputMarker: unique symbol = Symbol.for('strands-vllm.error.DriftInputError')
 const sourceMarker: unique symbol = Symbol.for('strands-vllm.error.TokenizerSourceError')
 const serverMarker: unique symbol = Symbol.for('strands-vllm.error.ServerTokenizerError')
-
-function hasMarker(error: unknown, marker: symbol): boolean {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true
-}
 
 /** Base class of every error this package throws, recognisable across duplicated copies of the package. */
 export class DriftError extends Error {
@@ -15,7 +13,7 @@ export class DriftError extends Error {
     this.name = 'DriftError'
   }
   static isInstance(error: unknown): error is DriftError {
-    return hasMarker(error, driftMarker)
+    return hasErrorMarker(error, driftMarker)
   }
 }
 
@@ -36,7 +34,7 @@ export class DriftInputError extends DriftError {
     this.source = options.source
   }
   static override isInstance(error: unknown): error is DriftInputError {
-    return hasMarker(error, inputMarker)
+    return hasErrorMarker(error, inputMarker)
   }
 }
 
@@ -48,7 +46,7 @@ export class TokenizerSourceError extends DriftError {
     this.name = 'TokenizerSourceError'
   }
   static override isInstance(error: unknown): error is TokenizerSourceError {
-    return hasMarker(error, sourceMarker)
+    return hasErrorMarker(error, sourceMarker)
   }
 }
 
@@ -64,6 +62,6 @@ export class ServerTokenizerError extends DriftError {
     this.status = options.status
   }
   static override isInstance(error: unknown): error is ServerTokenizerError {
-    return hasMarker(error, serverMarker)
+    return hasErrorMarker(error, serverMarker)
   }
 }

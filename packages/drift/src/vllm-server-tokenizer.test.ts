@@ -85,6 +85,9 @@ describe('VLLMServerTokenizer', () => {
     expect(`${JSON.stringify(error)} ${(error as Error).message}`).not.toContain('s3cret')
     const down = new VLLMServerTokenizer({ baseUrl: 'http://u:KEY-s3cret@127.0.0.1:9', model: 'm' })
     expect(down.name).toBe('http://127.0.0.1:9')
+    expect(new VLLMServerTokenizer({ baseUrl: 'http://127.0.0.1:9/v1?api-key=KEY-s3cret' }).name).toBe(
+      'http://127.0.0.1:9'
+    )
     expect(String(await down.decode([1]).catch((e: unknown) => e))).not.toContain('s3cret')
     // an apiKey wins over URL credentials
     const both = new VLLMServerTokenizer({ baseUrl: `http://user:pw@127.0.0.1:${port}`, apiKey: 'sk-secret' })

@@ -1,3 +1,4 @@
+import { isNonNegativeInteger, splitUrlCredentials } from '@strands-vllm/model/internal'
 import type { AnalysisTokenizer } from './analysis-tokenizer.js'
 import { ServerTokenizerError } from './errors.js'
 
@@ -5,7 +6,7 @@ export interface VLLMServerTokenizerOptions {
   /**
    * The server, with or without the `/v1` suffix: `http://host:8000` or `http://host:8000/v1`. A
    * `user:password@` in it is removed from the URL (never shown in `name` or errors) and sent as
-   * `Authorization: Basic …` unless `apiKey` is set.
+   * `Authorization: Basic …` unless `apiKey` is set; a query is dropped.
    */
   baseUrl: string
   /** The served model name; when absent, the first model of `GET /v1/models` is used. */
@@ -37,7 +38,7 @@ export class VLLMServerTokenizer implements AnalysisTokenizer {
   private readonly pieceCache = new Map<number, string>()
 
   constructor(private readonly options: VLLMServerTokenizerOptions) {
-    const { url, basic } = withoutCredentials(options.baseUrl)
+    const { url, basic } = splitUrlCredentials(options.baseUrl)
     this.root = url.replace(/\/+$/, '').replace(/\/v1$/, '')
     this.name = this.root
     this.model = options.model
@@ -56,7 +57,7 @@ export class VLLMServerTokenizer implements AnalysisTokenizer {
   async encode(text: string): Promise<number[]> {
     const body = await this.post('/tokenize', { model: await this.modelId(), prompt: text, add_special_tokens: false })
     const tokens = (body as { tokens?: unknown }).tokens
-    if (!Array.isArray(tokens) || !tokens.every((t) => Number.isInteger(t))) {
+    if (!Array.isArray(tokens) || !tokens.every(isNonNegativeInteger)) {
       throw new ServerTokenizerError('/tokenize returned no "tokens" array', { url: `${this.root}/tokenize` })
     }
     return tokens as number[]
@@ -140,26 +141,6 @@ export class VLLMServerTokenizer implements AnalysisTokenizer {
       })
     }
   }
-}
-
-/**
- * The URL without `user:password@` (which would otherwise show in the report header, the scan output
- * and every error), and those credentials base64-encoded for a Basic header.
- */
-function withoutCredentials(baseUrl: string): { url: string; basic: string | undefined } {
-  let parsed: URL
-  try {
-    parsed = new URL(baseUrl)
-  } catch {
-    // not a URL fetch could use either; still never echo what looks like credentials
-    return { url: baseUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1'), basic: undefined }
-  }
-  if (parsed.username === '' && parsed.password === '') return { url: baseUrl, basic: undefined }
-  const user = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`
-  parsed.username = ''
-  parsed.password = ''
-  const bytes = new TextEncoder().encode(user)
-  return { url: parsed.toString(), basic: btoa(String.fromCharCode(...bytes)) }
 }
 
 /**

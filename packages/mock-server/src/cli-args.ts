@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { hasErrorMarker } from '@strands-vllm/tokenizer/internal'
 import { MockVLLMError } from './errors.js'
 import { parseFaults } from './faults.js'
 import { calculatorPolicy } from './policies/calculator.js'
@@ -15,7 +16,7 @@ export class MockCliUsageError extends MockVLLMError {
     this.name = 'MockCliUsageError'
   }
   static override isInstance(error: unknown): error is MockCliUsageError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[usageMarker] === true
+    return hasErrorMarker(error, usageMarker)
   }
 }
 

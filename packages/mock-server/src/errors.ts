@@ -1,3 +1,5 @@
+import { hasErrorMarker } from '@strands-vllm/tokenizer/internal'
+
 const baseMarker: unique symbol = Symbol.for('strands-vllm.error.MockVLLMError')
 const requestMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMRequestError')
 
@@ -9,7 +11,7 @@ export class MockVLLMError extends Error {
     this.name = 'MockVLLMError'
   }
   static isInstance(error: unknown): error is MockVLLMError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[baseMarker] === true
+    return hasErrorMarker(error, baseMarker)
   }
 }
 
@@ -27,7 +29,7 @@ export class VLLMRequestError extends MockVLLMError {
     this.param = options.param ?? null
   }
   static override isInstance(error: unknown): error is VLLMRequestError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[requestMarker] === true
+    return hasErrorMarker(error, requestMarker)
   }
 }
 

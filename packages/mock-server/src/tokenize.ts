@@ -1,3 +1,4 @@
+import { isNonNegativeInteger } from '@strands-vllm/tokenizer/internal'
 import { badRequest } from './errors.js'
 import type { Exchange } from './exchange.js'
 import { renderPromptIds, templateInput } from './render-prompt.js'
@@ -47,7 +48,7 @@ export function tokenize(ex: Exchange): void {
 export function detokenize(ex: Exchange): void {
   const body = request(ex)
   const ids = body.tokens
-  if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id) && id >= 0)) {
+  if (!Array.isArray(ids) || !ids.every(isNonNegativeInteger)) {
     throw badRequest('`tokens` must be a list of token ids', 'tokens')
   }
   for (const id of ids as number[]) {

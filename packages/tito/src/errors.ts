@@ -1,3 +1,4 @@
+import { hasErrorMarker } from '@strands-vllm/model/internal'
 import type { Divergence } from './divergence.js'
 
 const marker: unique symbol = Symbol.for('strands-vllm.error.TitoError')
@@ -6,10 +7,6 @@ const divergenceMarker: unique symbol = Symbol.for('strands-vllm.error.Trajector
 const jsonlMarker: unique symbol = Symbol.for('strands-vllm.error.TitoJsonlError')
 const recorderMarker: unique symbol = Symbol.for('strands-vllm.error.RecorderError')
 const tokenInMarker: unique symbol = Symbol.for('strands-vllm.error.TokenInInvariantError')
-
-function hasMarker(error: unknown, key: symbol): boolean {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
-}
 
 /**
  * Base class of every error this package throws. `isInstance` checks a `Symbol.for` marker
@@ -22,7 +19,7 @@ export class TitoError extends Error {
     this.name = 'TitoError'
   }
   static isInstance(error: unknown): error is TitoError {
-    return hasMarker(error, marker)
+    return hasErrorMarker(error, marker)
   }
 }
 
@@ -34,7 +31,7 @@ export class TokenManagerError extends TitoError {
     this.name = 'TokenManagerError'
   }
   static override isInstance(error: unknown): error is TokenManagerError {
-    return hasMarker(error, tokenManagerMarker)
+    return hasErrorMarker(error, tokenManagerMarker)
   }
 }
 
@@ -50,7 +47,7 @@ export class TrajectoryDivergenceError extends TitoError {
     this.name = 'TrajectoryDivergenceError'
   }
   static override isInstance(error: unknown): error is TrajectoryDivergenceError {
-    return hasMarker(error, divergenceMarker)
+    return hasErrorMarker(error, divergenceMarker)
   }
 }
 
@@ -66,7 +63,7 @@ export class TitoJsonlError extends TitoError {
     this.name = 'TitoJsonlError'
   }
   static override isInstance(error: unknown): error is TitoJsonlError {
-    return hasMarker(error, jsonlMarker)
+    return hasErrorMarker(error, jsonlMarker)
   }
 }
 
@@ -78,7 +75,7 @@ export class RecorderError extends TitoError {
     this.name = 'RecorderError'
   }
   static override isInstance(error: unknown): error is RecorderError {
-    return hasMarker(error, recorderMarker)
+    return hasErrorMarker(error, recorderMarker)
   }
 }
 
@@ -103,6 +100,6 @@ export class TokenInInvariantError extends TitoError {
     this.name = 'TokenInInvariantError'
   }
   static override isInstance(error: unknown): error is TokenInInvariantError {
-    return hasMarker(error, tokenInMarker)
+    return hasErrorMarker(error, tokenInMarker)
   }
 }

@@ -5,9 +5,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { Agent, NullConversationManager } from '@strands-agents/sdk'
+import { exactFields, ScriptedModel } from '@strands-vllm/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { VLLMTokenRecorder } from './recorder.js'
-import { exactFields, ScriptedModel } from './testing/scripted-model.js'
 
 interface OtlpValue {
   stringValue?: string

@@ -7,10 +7,10 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
 import { AfterModelCallEvent, Agent, NullConversationManager, type Plugin } from '@strands-agents/sdk'
+import { exactFields, ScriptedModel, type ScriptedTurn } from '@strands-vllm/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
 import { StrandsSpanTracker } from './strands-span-tracker.js'
-import { exactFields, ScriptedModel, type ScriptedTurn } from './testing/scripted-model.js'
 
 const exporter = new InMemorySpanExporter()
 const tracker = new StrandsSpanTracker()

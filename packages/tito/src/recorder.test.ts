@@ -6,12 +6,12 @@ import {
   type Plugin,
   tool,
 } from '@strands-agents/sdk'
+import { exactFields, ScriptedModel, type ScriptedTurn } from '@strands-vllm/testing'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { buildTrajectories } from './build-trajectories.js'
 import { RecorderError } from './errors.js'
 import { VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
-import { exactFields, ScriptedModel, type ScriptedTurn } from './testing/scripted-model.js'
 
 const add = tool({
   name: 'add',

@@ -1,4 +1,5 @@
 import { Template } from '@huggingface/jinja'
+import { hasErrorMarker } from './error-marker.js'
 import type { ChatTemplateMessage, RenderChatOptions } from './tokenizer.js'
 
 const marker: unique symbol = Symbol.for('strands-vllm.error.ChatTemplateError')
@@ -11,7 +12,7 @@ export class ChatTemplateError extends Error {
     this.name = 'ChatTemplateError'
   }
   static isInstance(error: unknown): error is ChatTemplateError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true
+    return hasErrorMarker(error, marker)
   }
 }
 

@@ -5,9 +5,9 @@
  */
 import { Agent, BeforeToolCallEvent, NullConversationManager, tool } from '@strands-agents/sdk'
 import { makeInvalidToolInput } from '@strands-vllm/model'
+import { ScriptedModel } from '@strands-vllm/testing'
 import Ajv from 'ajv'
 import { ToolCallValidator, VLLMToolValidationHooks } from '../src/index.js'
-import { ScriptedModel } from '../src/testing/scripted-model.js'
 import { calculatorSchema, calculatorSpec } from '../src/testing/tools.js'
 
 const ROUNDS = 7

@@ -1,3 +1,5 @@
+import { hasErrorMarker } from '@strands-vllm/model/internal'
+
 const marker: unique symbol = Symbol.for('strands-vllm.error.VLLMValidationError')
 const optionsMarker: unique symbol = Symbol.for('strands-vllm.error.ValidationOptionsError')
 const schemaMarker: unique symbol = Symbol.for('strands-vllm.error.ToolSchemaCompileError')
@@ -15,7 +17,7 @@ export class VLLMValidationError extends Error {
   }
 
   static isInstance(error: unknown): error is VLLMValidationError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true
+    return hasErrorMarker(error, marker)
   }
 }
 
@@ -31,7 +33,7 @@ export class ValidationOptionsError extends VLLMValidationError {
   }
 
   static override isInstance(error: unknown): error is ValidationOptionsError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[optionsMarker] === true
+    return hasErrorMarker(error, optionsMarker)
   }
 }
 
@@ -51,6 +53,6 @@ export class ToolSchemaCompileError extends VLLMValidationError {
   }
 
   static override isInstance(error: unknown): error is ToolSchemaCompileError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[schemaMarker] === true
+    return hasErrorMarker(error, schemaMarker)
   }
 }

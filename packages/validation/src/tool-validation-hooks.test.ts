@@ -1,8 +1,8 @@
 import { Agent, BeforeToolCallEvent, NullConversationManager, type Plugin, tool } from '@strands-agents/sdk'
 import { makeInvalidToolInput } from '@strands-vllm/model'
+import { ScriptedModel, type ScriptedTurn } from '@strands-vllm/testing'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { ScriptedModel, type ScriptedTurn } from './testing/scripted-model.js'
 import { calculatorSchema } from './testing/tools.js'
 import { VLLMToolValidationHooks } from './tool-validation-hooks.js'
 

@@ -1,3 +1,5 @@
+import { hasErrorMarker } from '@strands-vllm/tokenizer/internal'
+
 const marker: unique symbol = Symbol.for('strands-vllm.error.AglGatewayError')
 
 /** Misuse of the stand-in (bad options, a rollout in the wrong state for the controller helper). */
@@ -8,6 +10,6 @@ export class AglGatewayError extends Error {
     this.name = 'AglGatewayError'
   }
   static isInstance(error: unknown): error is AglGatewayError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true
+    return hasErrorMarker(error, marker)
   }
 }

@@ -1,3 +1,5 @@
+import { hasErrorMarker } from '@strands-vllm/tokenizer/internal'
+
 const storeMarker: unique symbol = Symbol.for('strands-vllm.error.AglStoreError')
 const adapterMarker: unique symbol = Symbol.for('strands-vllm.error.AglAdapterError')
 
@@ -9,7 +11,7 @@ export class AglStoreError extends Error {
     this.name = 'AglStoreError'
   }
   static isInstance(error: unknown): error is AglStoreError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[storeMarker] === true
+    return hasErrorMarker(error, storeMarker)
   }
 }
 
@@ -25,6 +27,6 @@ export class AglAdapterError extends Error {
     this.name = 'AglAdapterError'
   }
   static isInstance(error: unknown): error is AglAdapterError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[adapterMarker] === true
+    return hasErrorMarker(error, adapterMarker)
   }
 }

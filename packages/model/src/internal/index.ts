@@ -3,10 +3,12 @@
  * semver promise of the root entry: names here may change in a minor release.
  */
 export { redact } from '../classify-error.js'
+export { hasErrorMarker } from '../error-marker.js'
 export { isNonNegativeInteger } from '../non-negative-integer.js'
 export { buildChatRequest, formatTools } from '../request/chat-request.js'
 export { formatMessages, formatSystemPrompt } from '../request/format-messages.js'
 export { serverRoot } from '../server-info.js'
 export { TokenCapture } from '../token-capture.js'
+export { type SplitUrl, splitUrlCredentials } from '../url-credentials.js'
 export { readSSEBatches } from '../wire/sse-batches.js'
 export { withoutCredentials } from '../without-credentials.js'

@@ -1,0 +1,2 @@
+export { exactFields } from './exact-fields.js'
+export { ScriptedModel, type ScriptedModelConfig, type ScriptedTurn } from './scripted-model.js'
