@@ -1,6 +1,6 @@
 export { MockVLLMError, VLLMRequestError } from './errors.js'
-export { FAULT_HEADER, parseFaults } from './faults.js'
-export { evaluateArithmetic, findArithmetic } from './policies/arithmetic.js'
+export { FAULT_HEADER } from './faults.js'
+export { evaluateArithmetic } from './policies/arithmetic.js'
 export { type CalculatorPolicyOptions, calculatorPolicy } from './policies/calculator.js'
 export { defaultPolicy } from './policies/default.js'
 export type { PolicyOptions } from './policies/options.js'

@@ -1,4 +1,12 @@
-import type { TitoReason, TitoStatus, TitoUsage, TopLogprob } from '@strands-vllm/model'
+import type {
+  TitoInfo,
+  TitoPause,
+  TitoReason,
+  TitoStatus,
+  TitoTokenIn,
+  TitoUsage,
+  TopLogprob,
+} from '@strands-vllm/model'
 
 /** A tool call the model made in this response (ids are the ones the agent executes). */
 export interface RecordedToolUse {
@@ -7,45 +15,16 @@ export interface RecordedToolUse {
 }
 
 /** Which request path produced a call: the server renders the chat, or the client sends token ids. */
-export type TitoCallMode = 'chat' | 'token-in'
+export type TitoCallMode = TitoInfo['mode']
 
 /** `stream`: SSE; `json`: one non-streaming response (what Agent Lightning v1's gateway requires). */
-export type TitoTransport = 'stream' | 'json'
-
-/** A 429 pause (Agent Lightning weight sync, gateway throttle) the model rode out before this call's response. */
-export interface TitoPause {
-  status: number
-  retryAfterMs: number
-  waitedMs: number
-  reason: string | null
-}
+export type TitoTransport = TitoInfo['transport']
 
 /** Why a token-in call's prompt was rendered afresh instead of extended. */
-export type TokenInRenderReason =
-  | 'first_call'
-  | 'messages_reset'
-  | 'history_changed'
-  | 'tools_changed'
-  | 'system_changed'
-  | 'template_changed'
-  | 'previous_not_extendable'
+export type TokenInRenderReason = NonNullable<TitoTokenIn['renderReason']>
 
-/**
- * Where a token-in call's prompt came from (the model's `tito.tokenIn`). Declared here structurally so records
- * from any model version fit; `@strands-vllm/model` fills it.
- */
-export interface TitoTokenIn {
-  /** `rendered`: a fresh rendering; `extended`: previous prompt + sampled ids + bridge; `retry`: the same prompt resent. */
-  prompt: 'rendered' | 'extended' | 'retry'
-  renderReason: TokenInRenderReason | null
-  renderer: 'server' | 'local'
-  /** Ids appended after the previous call's sampled ids (null unless extended). */
-  bridgeLength: number | null
-  /** The previous response did not end with the end-of-message id; the bridge starts with the template's close. */
-  synthesizedClose: boolean
-  /** Previous prompt + previous sampled ids: the prefix this prompt must start with (null unless extended). */
-  previousLength: number | null
-}
+/** The model's types for a call's pauses and token-in provenance, re-exported with the record that holds them. */
+export type { TitoPause, TitoTokenIn }
 
 /**
  * One model call, as the recorder saw it. Every call gets one, in call order, including calls

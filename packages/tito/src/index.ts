@@ -19,11 +19,8 @@ export type {
   TrajectoryCall,
 } from './call-record.js'
 export {
-  classifyDivergence,
-  DIVERGENCE_CAUSES,
   type Divergence,
   type DivergenceCause,
-  type DivergenceInput,
   type DivergenceWindow,
   QWEN3_SPECIAL_IDS,
   type SpecialTokenIds,
@@ -38,13 +35,7 @@ export {
 } from './errors.js'
 export { type GroupableCall, groupCalls } from './group-calls.js'
 export { TitoJsonlSink, type TitoJsonlSinkOptions } from './jsonl-sink.js'
-export {
-  type RecorderInner,
-  SESSION_ID_STATE_KEY,
-  VLLMTokenRecorder,
-  type VLLMTokenRecorderOptions,
-} from './recorder.js'
-export { sha256TokenIds } from './sha256.js'
+export { type RecorderInner, VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
 export {
   DEFAULT_SPAN_NAME,
   DEFAULT_UNTRAINABLE_SPAN_NAME,

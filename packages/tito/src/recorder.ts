@@ -18,22 +18,19 @@ import {
   ModelStreamUpdateEvent,
   type Plugin,
 } from '@strands-agents/sdk'
-import { getVLLMResponseFields, type TitoUsage, type VLLMResponseFields } from '@strands-vllm/model'
-import type {
-  RecordedToolUse,
-  TitoCallMode,
-  TitoCallRecord,
-  TitoPause,
-  TitoTokenIn,
-  TitoTransport,
-} from './call-record.js'
+import {
+  getVLLMResponseFields,
+  SESSION_STATE_KEY,
+  type TitoPause,
+  type TitoTokenIn,
+  type TitoUsage,
+  type VLLMResponseFields,
+} from '@strands-vllm/model'
+import type { RecordedToolUse, TitoCallMode, TitoCallRecord, TitoTransport } from './call-record.js'
 import { RecorderError } from './errors.js'
 import { TitoJsonlSink, type TitoJsonlSinkOptions } from './jsonl-sink.js'
 import { DEFAULT_SPAN_NAME, DEFAULT_UNTRAINABLE_SPAN_NAME, titoSpanAttributes } from './span-attributes.js'
 import type { StrandsSpanTracker } from './strands-span-tracker.js'
-
-/** The `agent.modelState` key `VLLMModel` reads its session key from (the recorder writes its `rolloutId` there). */
-export const SESSION_ID_STATE_KEY = 'strands-vllm:session-id'
 
 export interface VLLMTokenRecorderOptions {
   /** Open one span per model call carrying the token ids (default true). */
@@ -65,7 +62,8 @@ export interface VLLMTokenRecorderOptions {
   inner?: RecorderInner | readonly RecorderInner[]
   /**
    * Put on every record (and span) for grouping, e.g. the RL rollout id. Also written to the agent's
-   * `modelState` (`strands-vllm:session-id`) at each invocation, which `VLLMModel` sends as its session key.
+   * `modelState` (`SESSION_STATE_KEY` of `@strands-vllm/model`) at each invocation, which `VLLMModel` sends as its
+   * session key.
    */
   rolloutId?: string
   /**
@@ -198,7 +196,7 @@ export class VLLMTokenRecorder implements Plugin {
     if (this.resetOnInvocation) this.clearRecords()
     this.invocationIndex++
     // The model's session key (sticky routing, prefix-cache reuse) follows the rollout.
-    if (this.options.rolloutId !== undefined) agent.modelState.set(SESSION_ID_STATE_KEY, this.options.rolloutId)
+    if (this.options.rolloutId !== undefined) agent.modelState.set(SESSION_STATE_KEY, this.options.rolloutId)
   }
 
   private onBeforeModelCall(event: BeforeModelCallEvent): void {

@@ -1,10 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import type { TitoReason, TitoReasonCode, TitoStatus, TopLogprob } from '@strands-vllm/model'
+import { isNonNegativeInteger } from '@strands-vllm/model/internal'
 import { type CallLink, linkCalls } from './build-trajectories.js'
-import type { TitoCallRecord, TitoPause, TitoTokenIn } from './call-record.js'
+import type { TitoCallRecord, TitoPause, TitoTokenIn, TokenInRenderReason } from './call-record.js'
 import { DIVERGENCE_CAUSES, type DivergenceCause } from './divergence.js'
 import { TitoJsonlError } from './errors.js'
 import { sha256TokenIds } from './sha256.js'
+import { isTokenId, MAX_TOKEN_ID } from './token-id.js'
 
 export const TITO_CALL_SCHEMA = 'tito-call/1'
 
@@ -84,11 +86,6 @@ export interface ParseTitoJsonlOptions {
   onWarning?: (warning: TitoJsonlWarning) => void
 }
 
-/** `TokenManager` stores ids in an `Int32Array`. */
-const MAX_TOKEN_ID = 0x7fffffff
-
-const isTokenId = (v: unknown): v is number =>
-  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TOKEN_ID
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 
 /**
@@ -351,24 +348,35 @@ export function toTitoRecord(call: TitoCallRecord, prefix: TitoJsonlPrefix): Tit
   return record
 }
 
-const STATUSES: readonly string[] = ['exact', 'incomplete', 'missing']
-const RELATIONS: readonly string[] = ['first', 'extends', 'retry', 'diverged', 'rebased', 'excluded', 'superseded']
+/** The keys of a record that must name every member of `T`: the compiler keeps these lists in step with the types. */
+const every = <T extends string>(members: Record<T, true>): readonly string[] => Object.keys(members)
+
+const STATUSES = every<TitoStatus>({ exact: true, incomplete: true, missing: true })
+const RELATIONS = every<TitoJsonlPrefix['relation']>({
+  first: true,
+  extends: true,
+  retry: true,
+  diverged: true,
+  rebased: true,
+  excluded: true,
+  superseded: true,
+})
 const CAUSES: readonly string[] = DIVERGENCE_CAUSES
-const TOKEN_IN_PROMPTS: readonly string[] = ['rendered', 'extended', 'retry']
-const RENDER_REASONS: readonly string[] = [
-  'first_call',
-  'messages_reset',
-  'history_changed',
-  'tools_changed',
-  'system_changed',
-  'template_changed',
-  'previous_not_extendable',
-]
+const TOKEN_IN_PROMPTS = every<TitoTokenIn['prompt']>({ rendered: true, extended: true, retry: true })
+const RENDER_REASONS = every<TokenInRenderReason>({
+  first_call: true,
+  messages_reset: true,
+  history_changed: true,
+  tools_changed: true,
+  system_changed: true,
+  template_changed: true,
+  previous_not_extendable: true,
+})
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 const isStrOrNull = (v: unknown): boolean => v === null || typeof v === 'string'
-const isIntOrNull = (v: unknown): boolean => v === null || (Number.isInteger(v) && (v as number) >= 0)
+const isIntOrNull = (v: unknown): boolean => v === null || isNonNegativeInteger(v)
 
 /**
  * Validate one parsed line. Identity (schema, call/invocation index, attempt, status) and JSON structure are
@@ -384,7 +392,7 @@ function validateRecord(value: unknown, line: number, warn: (w: TitoJsonlWarning
   if (r.schema !== TITO_CALL_SCHEMA)
     fail(`unsupported schema ${JSON.stringify(r.schema)} (expected "${TITO_CALL_SCHEMA}")`)
   for (const key of ['call_index', 'invocation_index', 'attempt']) {
-    if (!Number.isInteger(r[key]) || (r[key] as number) < 0) fail(`${key} must be a non-negative integer`)
+    if (!isNonNegativeInteger(r[key])) fail(`${key} must be a non-negative integer`)
   }
   if (!isObj(r.checks)) return fail('checks must be an object')
   const checks = r.checks
@@ -436,10 +444,7 @@ function validateRecord(value: unknown, line: number, warn: (w: TitoJsonlWarning
     'response.usage (or null)',
     (v) =>
       v === null ||
-      (isObj(v) &&
-        ['prompt_tokens', 'completion_tokens', 'total_tokens'].every(
-          (k) => Number.isInteger(v[k]) && (v[k] as number) >= 0
-        )),
+      (isObj(v) && ['prompt_tokens', 'completion_tokens', 'total_tokens'].every((k) => isNonNegativeInteger(v[k]))),
     'an object of non-negative integer prompt_tokens, completion_tokens and total_tokens'
   )
   if (!Array.isArray(response.tool_calls)) {

@@ -1,4 +1,5 @@
 import { TokenManagerError } from './errors.js'
+import { isTokenId } from './token-id.js'
 
 /** What a segment holds: prompt/context tokens (mask 0) or sampled tokens (mask 1). */
 export type SegmentKind = 'prompt' | 'response'
@@ -233,7 +234,7 @@ export class TokenManager {
     const ids = this.ids
     for (let i = 0; i < n; i++) {
       const id = tokenIds[from + i]!
-      if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff) {
+      if (!isTokenId(id)) {
         throw new TokenManagerError(
           `token id at position ${from + i} is not a non-negative 32-bit integer: ${String(id)}`
         )
