@@ -258,7 +258,7 @@ class WindowRefs {
   }
 }
 
-export function encodeIds(ids: readonly number[], width: number): string {
+function encodeIds(ids: readonly number[], width: number): string {
   const out = new Array<string>(ids.length)
   for (let i = 0; i < ids.length; i++) {
     let n = ids[i] as number

@@ -160,7 +160,7 @@ function readError(path: string, error: unknown, gzip: boolean): DriftInputError
  * One JSONL line → record, validated by `@strands-vllm/tito`'s reader; throws `DriftInputError` naming the
  * line. `last`: the line had no final newline, so a cut record is skipped with a warning (returns undefined).
  */
-export function parseCallLine(
+function parseCallLine(
   line: string,
   lineNumber: number,
   source?: string,
@@ -201,7 +201,7 @@ function withoutSchemaHint(line: string): string | undefined {
 }
 
 /** The analysis fields of a recorder-history entry (`recorder.history` items fit as they are). */
-export function toDriftRecord(call: TitoCallRecord): DriftCallRecord {
+function toDriftRecord(call: TitoCallRecord): DriftCallRecord {
   const record: DriftCallRecord = {
     callIndex: call.callIndex,
     finishReason: call.finishReason,

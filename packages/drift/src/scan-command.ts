@@ -25,7 +25,7 @@ export interface CommandIO {
 
 const NAME = 'strands-vllm-drift'
 
-export const USAGE = `Usage: ${NAME} scan FILE… [--tokenizer SRC] [--model NAME] [--calls] [--html OUT] [--json]
+const USAGE = `Usage: ${NAME} scan FILE… [--tokenizer SRC] [--model NAME] [--calls] [--html OUT] [--json]
 
 Reads per-call tito-call/1 JSONL — one model call per line, as @strands-vllm/tito's writeTitoJsonl
 writes it (gzip files are read directly) — and reports on your data: BPE drift of each response on
@@ -250,7 +250,7 @@ function callRow(call: CallDrift) {
 }
 
 /** The scan summary as an aligned table of counts and rates by cause, then the verdict on the data. */
-export function renderScanSummary(
+function renderScanSummary(
   files: readonly string[],
   tokenizer: string,
   summary: DriftSummary,

@@ -16,7 +16,7 @@ export interface TerminalReportOptions {
 }
 
 /** How token pieces are written, said once before the first piece is shown. */
-export const PIECES_NOTE =
+const PIECES_NOTE =
   'Tokens are shown as "id piece". Pieces are byte-level BPE: ␣ is a leading space (Ġ in the vocabulary), ↵ a newline (Ċ), ⇥ a tab; symbols like ðŁĺ are raw bytes of a character split across tokens.'
 
 /** The report as aligned plain text (ANSI colour optional). Pure: same input, same string. */

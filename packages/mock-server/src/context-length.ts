@@ -47,7 +47,7 @@ function tokensError(maxModelLen: number, requested: number, input: number, atLe
 }
 
 /** Every message variant vLLM has used for a context overflow; always HTTP 400 with int `code`. */
-export function contextError(variant: ContextVariant, request: ContextRequest): VLLMRequestError {
+function contextError(variant: ContextVariant, request: ContextRequest): VLLMRequestError {
   const { inputTokens: input, maxModelLen } = request
   const maxTokens = request.maxTokens ?? maxModelLen
   const over = Math.max(input, maxModelLen + 1)

@@ -47,7 +47,7 @@ function canonicalArguments(args: unknown): string {
 }
 
 /** JSON with object keys sorted, so key order never changes a key. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -25,7 +25,7 @@ export function renderAssistantText(output: PolicyOutput, thinking: boolean, for
  * Tokenize generated text, emitting the given vocabulary pieces for chosen words instead of their canonical
  * tokenization (e.g. `HAVING` → `H` + `AVING`), so retokenizing the text later gives different ids.
  */
-export function encodeGenerated(
+function encodeGenerated(
   tokenizer: HfChatTokenizer,
   text: string,
   nonCanonical: Record<string, string[]> | undefined

@@ -12,7 +12,7 @@ const BYTE_OF_CHAR: ReadonlyMap<string, number> = (() => {
 const encoder = new TextEncoder()
 
 /** The raw bytes one id stands for (empty for a skipped special token). */
-export function tokenBytes(tokenizer: Tokenizer, id: number, skipSpecialTokens: boolean): Uint8Array {
+function tokenBytes(tokenizer: Tokenizer, id: number, skipSpecialTokens: boolean): Uint8Array {
   if (skipSpecialTokens && tokenizer.isSpecial(id)) return new Uint8Array(0)
   const piece = tokenizer.idToToken(id) ?? ''
   const bytes: number[] = []

@@ -2,7 +2,7 @@ import { VLLMRequestError } from './errors.js'
 import { PyObject, pyRepr, Tuple } from './py-repr.js'
 
 /** `str(VLLMValidationError)`: the text, then ` (parameter=…, value=…)` when either is known. */
-export function vllmText(text: string, param?: string, value?: unknown): string {
+function vllmText(text: string, param?: string, value?: unknown): string {
   const extras: string[] = []
   if (param !== undefined) extras.push(`parameter=${param}`)
   if (value !== undefined && value !== null) extras.push(`value=${typeof value === 'string' ? value : pyRepr(value)}`)

@@ -30,10 +30,10 @@ export const DIVERGENCE_CAUSES: readonly DivergenceCause[] = [
  * Tool names the Strands SDK sends back unchanged; any other name in the history is rewritten to
  * `INVALID_TOOL_NAME` before every model call, so the next prompt differs from what the model sampled.
  */
-export const SDK_TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/
+const SDK_TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/
 
 /** What the SDK puts in place of a tool name that fails {@link SDK_TOOL_NAME_PATTERN}. */
-export const SDK_INVALID_TOOL_NAME = 'INVALID_TOOL_NAME'
+const SDK_INVALID_TOOL_NAME = 'INVALID_TOOL_NAME'
 
 /**
  * True when a generation ended on its own end-of-sequence token (`stop` with a null `stop_reason`) or as tool

@@ -25,7 +25,7 @@ const checked = new Set<string>()
  * interleave and a killed process leaves at most its own last line torn. Before the first line this process writes
  * to a file, a torn last line left by someone else is closed with a newline, so it cannot swallow ours.
  */
-export function appendJsonlLine(path: string, line: string, options: { fsync?: boolean } = {}): void {
+function appendJsonlLine(path: string, line: string, options: { fsync?: boolean } = {}): void {
   const file = resolve(path)
   if (!checked.has(file)) mkdirSync(dirname(file), { recursive: true })
   // `a+`: O_APPEND (every write lands at the end, whoever else appends) and readable, to check the last byte.

@@ -89,7 +89,7 @@ function timings(calls: readonly TrajectoryCall[]): { generation: number; tools:
  * results as one `user` turn of `<tool_response>` blocks). The generation prompt's `assistant` header counts: it
  * opens the message the last call sampled.
  */
-export function countChatTurns(ids: ArrayLike<number>, special: SpecialTokenIds = QWEN3_SPECIAL_IDS): number {
+function countChatTurns(ids: ArrayLike<number>, special: SpecialTokenIds = QWEN3_SPECIAL_IDS): number {
   let turns = 0
   for (let i = 0; i < ids.length; i++) {
     if (ids[i] !== special.messageStart) continue
@@ -247,7 +247,7 @@ export interface SlimeSampleOptions extends TrajectoryRewardOptions {
 }
 
 /** slime's status for the way a sample's last call ended (slime maps `length` → truncated, `abort` → aborted). */
-export function slimeStatus(finishReason: string | null | undefined): SlimeStatus {
+function slimeStatus(finishReason: string | null | undefined): SlimeStatus {
   switch (finishReason) {
     case 'stop':
     case 'tool_calls':

@@ -1,4 +1,4 @@
-import type { JsonValue, ProxyMode } from './types.js'
+import type { JsonValue } from './types.js'
 
 /**
  * One request that reached the proxy route, as the stand-in saw it (not part of the real server): lets a test check
@@ -33,8 +33,4 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
       key === 'authorization' || key === 'x-api-key' ? REDACTED : Array.isArray(value) ? value.join(', ') : value
   }
   return out
-}
-
-export function isProxyMode(mode: string): mode is ProxyMode {
-  return mode === 'train' || mode === 'val'
 }

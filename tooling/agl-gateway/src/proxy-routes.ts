@@ -60,7 +60,7 @@ export async function proxyRoute(ctx: RequestContext, params: Record<string, str
 }
 
 /** The rewrites: `model`, `temperature` per mode, `return_token_ids`; train mode also asks for logprobs. */
-export function prepareBody(body: JsonObject, mode: ProxyMode, ctx: Pick<RequestContext, 'config'>): JsonObject {
+function prepareBody(body: JsonObject, mode: ProxyMode, ctx: Pick<RequestContext, 'config'>): JsonObject {
   const { modelName, temperature, includeLogProbs } = ctx.config
   const prepared: JsonObject = { ...body, model: modelName, temperature: temperature[mode], return_token_ids: true }
   if (mode === 'train' && includeLogProbs) prepared.logprobs = true

@@ -10,7 +10,7 @@ export function toTripletEvents(events: readonly AglEvent[]): AglEvent[] {
   return dedupeByPromptTokenIds(events.map(toTripletEvent))
 }
 
-export function toTripletEvent(event: AglEvent): AglEvent {
+function toTripletEvent(event: AglEvent): AglEvent {
   if (event.event_type === 'model_request')
     return { ...event, data: trimModelRequest(event.data) as unknown as JsonObject }
   if (event.event_type === 'reward') return { ...event, data: trimReward(event.data) }

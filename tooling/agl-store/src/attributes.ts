@@ -4,7 +4,7 @@ import type { Attributes, AttributeValue } from './span.js'
 type Node = { [key: string]: Node | AttributeValue }
 
 /** Attributes whose key is `prefix` or starts with `prefix.`. */
-export function filterAttributes(attributes: Attributes, prefix: string): Attributes {
+function filterAttributes(attributes: Attributes, prefix: string): Attributes {
   const out: Attributes = {}
   for (const [key, value] of Object.entries(attributes)) {
     if (key === prefix || key.startsWith(`${prefix}.`)) out[key] = value

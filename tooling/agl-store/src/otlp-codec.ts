@@ -75,7 +75,7 @@ export function hasDoubles(value: AttributeValue[]): boolean {
   return doubleArrays.has(value)
 }
 
-export function anyValue(value: PbAnyValue | undefined): AttributeValue {
+function anyValue(value: PbAnyValue | undefined): AttributeValue {
   switch (value?.value) {
     case 'stringValue':
       return value.stringValue ?? ''
@@ -106,7 +106,7 @@ export function keyValues(kvs: PbKeyValue[] | undefined): Attributes {
   return out
 }
 
-export function int64(value: Int64 | undefined): number {
+function int64(value: Int64 | undefined): number {
   if (value === undefined) return 0
   return typeof value === 'number' ? value : Number(value.toString())
 }

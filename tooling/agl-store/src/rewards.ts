@@ -3,7 +3,7 @@ import { AglAdapterError } from './errors.js'
 import type { AttributeValue, StoreSpan } from './span.js'
 
 export const AGL_ANNOTATION = 'agentlightning.annotation'
-export const AGL_OPERATION = 'agentlightning.operation'
+const AGL_OPERATION = 'agentlightning.operation'
 export const REWARD_PREFIX = 'agentlightning.reward'
 const OPERATION_NAME = 'agentlightning.operation.name'
 

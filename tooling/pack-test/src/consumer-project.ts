@@ -15,7 +15,7 @@ export const packageDirs = readdirSync(packagesDir).filter((d) => existsSync(joi
  * global installs. Taken as written, so bare names stay bare: npm then picks versions from our peer
  * ranges (and, on Node 20, would fall back to an older SDK whose engines match if the ranges let it).
  */
-export function readmeInstallSpecs(): string[] {
+function readmeInstallSpecs(): string[] {
   const specs = new Map<string, string>()
   for (const dir of packageDirs) {
     const readme = join(packagesDir, dir, 'README.md')
@@ -47,7 +47,7 @@ export interface PackedPackage {
  * An environment like a user's shell on the Node that runs this test: npm and node from that
  * Node's directory, and none of the npm_config_* / pnpm variables pnpm sets for its children.
  */
-export function userEnv(): NodeJS.ProcessEnv {
+function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(npm_|pnpm_|PNPM_)/i.test(key)) env[key] = value
@@ -57,7 +57,7 @@ export function userEnv(): NodeJS.ProcessEnv {
 }
 
 /** `pnpm pack` (which resolves `workspace:` ranges, unlike `npm pack`) into `dest`. */
-export function packAll(dest: string): PackedPackage[] {
+function packAll(dest: string): PackedPackage[] {
   return packageDirs.map((dir) => {
     const out = execFileSync('pnpm', ['pack', '--pack-destination', dest], {
       cwd: join(packagesDir, dir),

@@ -19,7 +19,7 @@ const OPEN = /^( *)(`{3,}|~{3,})(.*)$/
 const RUN_MARKER = /^\s*<!--\s*run\s*-->\s*$/
 
 /** The README.md files a user reads: the root one and one level under packages/, examples/, tooling/. */
-export function findReadmes(root: string): string[] {
+function findReadmes(root: string): string[] {
   const found = existsSync(join(root, 'README.md')) ? ['README.md'] : []
   for (const area of ['packages', 'examples', 'tooling']) {
     if (!existsSync(join(root, area))) continue

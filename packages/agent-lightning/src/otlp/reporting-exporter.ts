@@ -33,7 +33,7 @@ export class ReportingExporter implements SpanExporter {
 }
 
 /** What an OTLP export error says: `OTLPExporterError` carries the HTTP status (`code`) and the body (`data`). */
-export function exportFailure(error: unknown, spans: number): AglExportFailure {
+function exportFailure(error: unknown, spans: number): AglExportFailure {
   const { code, data, message } = (error ?? {}) as { code?: unknown; data?: unknown; message?: unknown }
   const status = typeof code === 'number' ? code : undefined
   return { status, reason: readableReason(data) ?? (typeof message === 'string' ? message : undefined), spans }

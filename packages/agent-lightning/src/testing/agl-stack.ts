@@ -42,7 +42,7 @@ export async function startAglStack(
   }
 }
 
-export const calculator = tool({
+const calculator = tool({
   name: 'calculator',
   description: 'Evaluate an arithmetic expression.',
   inputSchema: z.object({ expression: z.string() }),
