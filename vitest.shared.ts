@@ -13,6 +13,7 @@ export const workspaceAliases: Record<string, string> = {
   // `…/src/index.ts/internal`.
   '@strands-vllm/tokenizer/internal': pkg('tokenizer', 'internal/index'),
   '@strands-vllm/tokenizer': pkg('tokenizer'),
+  '@strands-vllm/mock-server/internal': pkg('mock-server', 'internal/index'),
   '@strands-vllm/mock-server': pkg('mock-server'),
   '@strands-vllm/model/internal': pkg('model', 'internal/index'),
   '@strands-vllm/model': pkg('model'),

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts', 'internal/index': 'src/internal/index.ts' },
   tsconfig: 'tsconfig.build.json',
   format: ['esm', 'cjs'],
   dts: true,

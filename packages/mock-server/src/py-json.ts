@@ -1,6 +1,7 @@
 /**
  * `json.dumps(value, ensure_ascii=False)` as Python writes it (`", "` and `": "` separators). The Qwen3 template's
- * `tojson` and vLLM's hermes parser both produce this form, so the mock must too.
+ * `tojson` and vLLM's hermes parser both produce this form, so the mock must too; Agent Lightning's gateway writes
+ * its pause body and `env_map` values this way, so its stand-in uses it as well.
  */
 export function pyJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return 'null'

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
 import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
 import { chatCompletions } from './chat-completions.js'
 import { completions } from './completions.js'
 import { resolveConfig, type ServerConfig } from './config.js'
-import { badRequest, MockVLLMError, VLLMRequestError } from './errors.js'
+import { badRequest, VLLMRequestError } from './errors.js'
 import { Exchange } from './exchange.js'
 import { FAULT_HEADER, FaultSet, parseFaults } from './faults.js'
+import { listenOnLoopback } from './loopback-server.js'
 import { detokenize, tokenize } from './tokenize.js'
 import type { Fault, MockVLLM, MockVLLMOptions, RecordedRequest } from './types.js'
 
@@ -34,39 +34,11 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024
 export async function startMockVLLM(options: MockVLLMOptions = {}): Promise<MockVLLM> {
   const config = resolveConfig(options, loadQwen3Tokenizer())
   const requests: RecordedRequest[] = []
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     void handle(config, requests, req, res)
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new MockVLLMError('server has no TCP address')
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const url = `http://${host}:${address.port}`
-  let closing: Promise<void> | undefined
-  return {
-    url,
-    baseUrl: `${url}/v1`,
-    requests,
-    tokenizer: config.tokenizer,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const socket of sockets) socket.destroy()
-      })
-      return closing
-    },
-  }
+  const { url, close } = await listenOnLoopback(server, options)
+  return { url, baseUrl: `${url}/v1`, requests, tokenizer: config.tokenizer, close }
 }
 
 async function handle(

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import type { Socket } from 'node:net'
+import { listenOnLoopback } from '@strands-vllm/mock-server/internal'
 import {
   createRolloutsRoute,
   deleteModelsRoute,
@@ -108,7 +108,6 @@ export async function startAglGateway(options: AglGatewayOptions = {}): Promise<
     state.registerModel({ model: config.modelName, endpoint: entry.endpoint, version: entry.version ?? 0 })
   }
   const router = buildRouter()
-  const sockets = new Set<Socket>()
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway')
     const ctx = new RequestContext(req, res, url, state, config, received)
@@ -124,22 +123,7 @@ export async function startAglGateway(options: AglGatewayOptions = {}): Promise<
       else res.destroy()
     })
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new AglGatewayError('gateway has no TCP address')
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const url = `http://${host}:${address.port}`
-  let closing: Promise<void> | undefined
+  const { url, close } = await listenOnLoopback(server, options)
 
   const view = (): PauseState => ({
     paused: state.pause.paused,
@@ -215,12 +199,8 @@ export async function startAglGateway(options: AglGatewayOptions = {}): Promise<
       return rolloutEnv({ serverUrl: url, rolloutId, attemptId: opts.attemptId ?? '0', mode, key: config.key })
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const socket of sockets) socket.destroy()
-        config.agents.destroy()
-      })
-      return closing
+      config.agents.destroy()
+      return close()
     },
   }
   return gateway

@@ -1,7 +1,7 @@
+import { pyJsonDumps } from '@strands-vllm/mock-server/internal'
 import type { RequestContext } from './context.js'
 import { sendInternalError, sendRaw } from './http-io.js'
 import { type ProxyRequestRecord, redactHeaders } from './proxy-record.js'
-import { pyJsonDumps } from './py-json.js'
 import { pinEndpoint } from './replica-pinning.js'
 import type { JsonObject, JsonValue, ModelRequestData, ModelServer, PauseState, ProxyMode } from './types.js'
 import { sendUpstream, UpstreamFailure, type UpstreamResponse } from './upstream.js'

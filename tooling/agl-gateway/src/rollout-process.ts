@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
+import { pyJsonDumps } from '@strands-vllm/mock-server/internal'
 import { AglGatewayError } from './errors.js'
-import { pyJsonDumps } from './py-json.js'
 import { rolloutEnv } from './rollout-env.js'
 import { DEFAULT_ATTEMPT_ID, type JsonValue, type Rollout, type RolloutState } from './types.js'
 

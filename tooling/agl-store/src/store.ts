@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
 import { gunzipSync, gzipSync } from 'node:zlib'
+import { listenOnLoopback } from '@strands-vllm/mock-server/internal'
 import { AglStoreError } from './errors.js'
 import { decodeTraceRequest, encodeRpcStatus, encodeTraceResponse } from './otlp-codec.js'
 import type { StoreSpan, Triplet } from './span.js'
@@ -151,7 +151,6 @@ export async function startAglStore(options: AglStoreOptions = {}): Promise<AglS
     reply(200, encodeTraceResponse(), PROTOBUF)
   }
 
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     const run = async (): Promise<void> => {
@@ -175,21 +174,7 @@ export async function startAglStore(options: AglStoreOptions = {}): Promise<AglS
       } else res.destroy()
     })
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new AglStoreError('store has no TCP address')
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
-  let closing: Promise<void> | undefined
+  const { url, close } = await listenOnLoopback(server, options)
 
   const store: AglStore = {
     url,
@@ -221,13 +206,7 @@ export async function startAglStore(options: AglStoreOptions = {}): Promise<AglS
     adapt(rolloutId, adapterOptions) {
       return new TracerTraceToTriplet(adapterOptions).adapt(store.querySpans(rolloutId))
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const s of sockets) s.destroy()
-      })
-      return closing
-    },
+    close,
   }
   return store
 }
