@@ -136,15 +136,11 @@ export function queryEventsRoute(ctx: RequestContext, params: Record<string, str
 
 /** `list[Model]`, upserted by (model, endpoint). */
 export async function registerModelsRoute(ctx: RequestContext): Promise<void> {
-  const ready = await ctx.bodyThenKey()
-  if (!ready) return
+  const body = await ctx.requiredBody()
+  if (body === undefined) return
   const issues = new Issues()
-  if (ready.body === undefined) {
-    issues.missing(['body'], null)
-    return ctx.unprocessable(issues)
-  }
   const servers: ModelServer[] = []
-  for (const [index, entry] of (list(issues, ready.body, ['body']) ?? []).entries()) {
+  for (const [index, entry] of (list(issues, body, ['body']) ?? []).entries()) {
     const obj = model(issues, entry, ['body', index])
     if (!obj) continue
     const name =

@@ -4,7 +4,7 @@ import { readBody, sendDetail, sendJson } from './http-io.js'
 import type { ProxyRequestRecord } from './proxy-record.js'
 import type { JsonValue, ProxyMode } from './types.js'
 import type { RetryOptions, UpstreamAgents } from './upstream.js'
-import { type Issues, parseJsonBody } from './validation.js'
+import { Issues, parseJsonBody } from './validation.js'
 
 /** Resolved gateway settings shared by every route. */
 export interface GatewayConfig {
@@ -64,6 +64,18 @@ export class RequestContext {
     }
     if (!this.requireKey()) return undefined
     return { body: parsed.value }
+  }
+
+  /** `bodyThenKey()` for a route whose body is required: a missing one is FastAPI's 422 `missing` at `body`. */
+  async requiredBody(): Promise<JsonValue | undefined> {
+    const ready = await this.bodyThenKey()
+    if (ready && ready.body === undefined) {
+      const issues = new Issues()
+      issues.missing(['body'], null)
+      this.unprocessable(issues)
+      return undefined
+    }
+    return ready?.body
   }
 
   unprocessable(issues: Issues | Issues['list']): void {

@@ -1,22 +1,20 @@
-import { type MockVLLM, startMockVLLM } from '@strands-vllm/mock-server'
+import type { MockVLLM } from '@strands-vllm/mock-server'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AglGateway, startAglGateway } from './gateway.js'
+import type { AglGateway } from './gateway.js'
+import { startGatewayOverMock } from './test-support.js'
 
 const KEY = 'k'
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }
 
 let mock: MockVLLM
 let gw: AglGateway
+let close: () => Promise<void>
 
 beforeAll(async () => {
-  mock = await startMockVLLM()
-  gw = await startAglGateway({ key: KEY, upstreams: [mock.baseUrl] })
+  ;({ mock, gw, close } = await startGatewayOverMock(KEY))
 })
-afterAll(async () => {
-  await gw.close()
-  await mock.close()
-})
+afterAll(() => close())
 
 const post = async (url: string, body: unknown) => {
   const res = await fetch(url, {

@@ -189,14 +189,10 @@ function pauseView(ctx: RequestContext): PauseState {
 
 /** `POST /proxy/pause` `{retry_after_seconds = 5, reason = null}`: new proxy calls get 429; in-flight ones finish. */
 export async function pauseRoute(ctx: RequestContext): Promise<void> {
-  const ready = await ctx.bodyThenKey()
-  if (!ready) return
+  const body = await ctx.requiredBody()
+  if (body === undefined) return
   const issues = new Issues()
-  if (ready.body === undefined) {
-    issues.missing(['body'], null)
-    return ctx.unprocessable(issues)
-  }
-  const obj = model(issues, ready.body, ['body'])
+  const obj = model(issues, body, ['body'])
   let retryAfter: number | undefined = 5
   let reason: string | null | undefined = null
   if (obj) {

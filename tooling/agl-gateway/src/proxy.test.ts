@@ -1,22 +1,20 @@
-import { type MockVLLM, startMockVLLM } from '@strands-vllm/mock-server'
+import type { MockVLLM } from '@strands-vllm/mock-server'
 import OpenAI, { APIError } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AglGateway, startAglGateway } from './gateway.js'
+import { startGatewayOverMock } from './test-support.js'
 
 const KEY = 'sk-gateway-test'
 const messages = [{ role: 'user' as const, content: 'What is 2 + 2?' }]
 
 let mock: MockVLLM
 let gw: AglGateway
+let close: () => Promise<void>
 
 beforeAll(async () => {
-  mock = await startMockVLLM()
-  gw = await startAglGateway({ key: KEY, upstreams: [mock.baseUrl] })
+  ;({ mock, gw, close } = await startGatewayOverMock(KEY))
 })
-afterAll(async () => {
-  await gw.close()
-  await mock.close()
-})
+afterAll(() => close())
 
 function client(rolloutId: string, mode: 'train' | 'val' = 'train', headers: Record<string, string> = {}): OpenAI {
   const env = gw.rolloutEnv(rolloutId, { mode })

@@ -1,9 +1,9 @@
-import { type MockVLLM, startMockVLLM } from '@strands-vllm/mock-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AglGatewayError } from './errors.js'
-import { type AglGateway, startAglGateway } from './gateway.js'
+import type { AglGateway } from './gateway.js'
 import { rolloutEnv } from './rollout-env.js'
 import { envFromMap, runRolloutProcess } from './rollout-process.js'
+import { startGatewayOverMock } from './test-support.js'
 
 const KEY = 'sk-controller'
 
@@ -22,17 +22,13 @@ process.exit(Number(env.EXIT_CODE ?? 0))
 `
 const node = (script: string) => ({ command: process.execPath, args: ['--input-type=module', '-e', script] })
 
-let mock: MockVLLM
 let gw: AglGateway
+let close: () => Promise<void>
 
 beforeAll(async () => {
-  mock = await startMockVLLM()
-  gw = await startAglGateway({ key: KEY, upstreams: [mock.baseUrl] })
+  ;({ gw, close } = await startGatewayOverMock(KEY))
 })
-afterAll(async () => {
-  await gw.close()
-  await mock.close()
-})
+afterAll(() => close())
 
 describe('rolloutEnv', () => {
   it('builds the three variables the controllers set', () => {

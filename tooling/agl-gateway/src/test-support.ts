@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import { type MockVLLM, startMockVLLM } from '@strands-vllm/mock-server'
+import { listenOnLoopback } from '@strands-vllm/mock-server/internal'
+import { type AglGateway, startAglGateway } from './gateway.js'
 
 /** What a front server does with its n-th request (0-based). */
 export type FrontAction =
@@ -23,26 +25,27 @@ export interface FrontServer {
  */
 export async function startFront(targetUrl: string, plan: (n: number) => FrontAction): Promise<FrontServer> {
   let n = 0
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     const action = plan(n++)
     void handle(targetUrl, action, req, res)
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('no address')
+  const { url, close } = await listenOnLoopback(server)
+  return { baseUrl: `${url}/v1`, count: () => n, close }
+}
+
+/** A mock vLLM with a gateway (API key `key`) in front of it; `close()` stops the gateway, then the mock. */
+export async function startGatewayOverMock(
+  key: string
+): Promise<{ mock: MockVLLM; gw: AglGateway; close(): Promise<void> }> {
+  const mock = await startMockVLLM()
+  const gw = await startAglGateway({ key, upstreams: [mock.baseUrl] })
   return {
-    baseUrl: `http://127.0.0.1:${address.port}/v1`,
-    count: () => n,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const s of sockets) s.destroy()
-      }),
+    mock,
+    gw,
+    async close() {
+      await gw.close()
+      await mock.close()
+    },
   }
 }
 
