@@ -6,6 +6,7 @@
  *   pnpm bench   (node --expose-gc --import tsx bench/build-trajectories.ts)
  */
 import { buildTrajectories, type TitoCallRecord } from '../src/index.js'
+import { exactCall } from '../src/testing/exact-call.js'
 
 const ROLLOUTS = 100
 const CALLS = 10
@@ -27,24 +28,7 @@ function makeRollout(seed: number): TitoCallRecord[] {
   let prompt = ids(PROMPT)
   for (let k = 0; k < CALLS; k++) {
     const response = [...ids(40 + Math.floor(r() * 80)), 151645]
-    calls.push({
-      callIndex: k,
-      invocationIndex: 0,
-      attempt: 1,
-      promptTokenIds: prompt,
-      tokenIds: response,
-      logprobs: response.map(() => -r()),
-      status: 'exact',
-      reasons: [],
-      finishReason: 'stop',
-      stopReason: null,
-      usage: null,
-      responseId: null,
-      model: null,
-      sampling: {},
-      toolUses: [],
-      timing: { startMs: 0, firstByteMs: null, endMs: 0 },
-    })
+    calls.push(exactCall(k, prompt, response, { logprobs: response.map(() => -r()) }))
     prompt = [...prompt, ...response, 198, ...ids(20 + Math.floor(r() * 40))]
   }
   return calls

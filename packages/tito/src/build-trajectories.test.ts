@@ -1,49 +1,15 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type ChatTemplateMessage, loadQwen3Tokenizer, QWEN3_TOKENS } from '@strands-vllm/tokenizer'
+import { type ChatTemplateMessage, QWEN3_TOKENS } from '@strands-vllm/tokenizer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTrajectories, buildTrajectoriesAsync } from './build-trajectories.js'
-import type { TitoCallRecord } from './call-record.js'
 import { TokenManagerError, TrajectoryDivergenceError } from './errors.js'
+import { assistant, qwen3Call as call, qwen3 as tok, user } from './testing/qwen3-calls.js'
 import { vllmDetokenizer } from './token-decoder.js'
 import { TokenManager } from './token-manager.js'
 import { toVerlRows } from './training-exports.js'
 
-const tok = loadQwen3Tokenizer()
 const encode = (text: string): number[] => tok.encode(text)
-
-function call(
-  callIndex: number,
-  messages: ChatTemplateMessage[],
-  responseText: string,
-  extra: Partial<TitoCallRecord> & { kwargs?: Record<string, unknown> } = {}
-): TitoCallRecord {
-  const { kwargs, ...rest } = extra
-  const promptTokenIds = encode(tok.renderChat(messages, kwargs ? { chatTemplateKwargs: kwargs } : {}))
-  const tokenIds = encode(responseText)
-  return {
-    callIndex,
-    invocationIndex: 0,
-    attempt: 1,
-    promptTokenIds,
-    tokenIds,
-    logprobs: tokenIds.map((_, i) => -0.01 * (i + 1)),
-    status: 'exact',
-    reasons: [],
-    finishReason: 'stop',
-    stopReason: null,
-    usage: null,
-    responseId: `chatcmpl-${callIndex}`,
-    model: 'Qwen/Qwen3-8B',
-    sampling: {},
-    toolUses: [],
-    timing: { startMs: 0, firstByteMs: null, endMs: 0 },
-    ...rest,
-  }
-}
-
-const user = (content: string): ChatTemplateMessage => ({ role: 'user', content })
-const assistant = (content: string): ChatTemplateMessage => ({ role: 'assistant', content })
 
 describe('buildTrajectories with real Qwen3 templates', () => {
   it('merges a prefix-preserving multi-turn conversation into one trajectory', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { buildTrajectories, type DivergencePolicy } from './build-trajectories.js'
 import type { TitoCallRecord, TitoTokenIn } from './call-record.js'
 import { TokenInInvariantError } from './errors.js'
+import { exactCall } from './testing/exact-call.js'
 import { fromTitoRecords, parseTitoJsonl, toTitoJsonl } from './tito-jsonl.js'
 
 const rendered = (reason: TitoTokenIn['renderReason']): TitoTokenIn => ({
@@ -28,32 +29,18 @@ function call(
   tokenIn: TitoTokenIn,
   extra: Partial<TitoCallRecord> = {}
 ) {
-  const record: TitoCallRecord = {
-    callIndex,
-    invocationIndex: 0,
-    attempt: 1,
+  return exactCall(callIndex, prompt, ids, {
     rolloutId: 'r-ti',
-    promptTokenIds: prompt,
-    tokenIds: ids,
     logprobs: ids.map(() => -0.5),
-    status: 'exact',
-    reasons: [],
-    finishReason: 'stop',
-    stopReason: null,
-    usage: null,
     responseId: `cmpl-${callIndex}`,
     model: 'Qwen/Qwen3-8B',
-    sampling: {},
-    toolUses: [],
-    timing: { startMs: 0, firstByteMs: null, endMs: 0 },
     mode: 'token-in',
     transport: 'stream',
     sessionId: 's-1',
     pauses: [],
     tokenIn,
     ...extra,
-  }
-  return record
+  })
 }
 
 /** Three token-in calls; the first is cut by max_tokens, so the second's bridge starts with a synthesized close. */

@@ -4,14 +4,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Agent, NullConversationManager } from '@strands-agents/sdk'
 import { defaultPolicy, type MockVLLM, startMockVLLM } from '@strands-vllm/mock-server'
-import { exactFields, ScriptedModel, type ScriptedTurn } from '@strands-vllm/testing'
+import { exactFields, ScriptedModel, type ScriptedTurn, testAgent } from '@strands-vllm/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildTrajectories } from './build-trajectories.js'
 import type { TitoCallRecord } from './call-record.js'
 import { TitoJsonlSink } from './jsonl-sink.js'
 import { VLLMTokenRecorder } from './recorder.js'
+import { exactCall } from './testing/exact-call.js'
 import { fromTitoRecords, parseTitoJsonl, readTitoJsonl, type TitoJsonlWarning, toTitoJsonl } from './tito-jsonl.js'
 
 let dir = ''
@@ -23,12 +23,9 @@ afterEach(async () => {
 })
 
 function agentWith(recorder: VLLMTokenRecorder, turns: ScriptedTurn[]) {
-  return new Agent({
+  return testAgent({
     model: new ScriptedModel(turns),
     plugins: [recorder],
-    printer: false,
-    conversationManager: new NullConversationManager(),
-    retryStrategy: null,
   })
 }
 
@@ -96,26 +93,7 @@ describe('JSONL sink (issue 16)', () => {
   it('closes a torn last line left by a killed writer before appending, so no line is lost', async () => {
     const path = join(dir, 'torn.jsonl')
     const before = [{ ...exactFields([1], [2]) }]
-    const earlier = toTitoJsonl([
-      {
-        callIndex: 0,
-        invocationIndex: 0,
-        attempt: 1,
-        rolloutId: 'r-old',
-        promptTokenIds: [1],
-        tokenIds: [2],
-        status: 'exact',
-        reasons: [],
-        finishReason: 'stop',
-        stopReason: null,
-        usage: null,
-        responseId: null,
-        model: null,
-        sampling: {},
-        toolUses: [],
-        timing: before[0]!.tito.timing,
-      },
-    ])
+    const earlier = toTitoJsonl([exactCall(0, [1], [2], { rolloutId: 'r-old', timing: before[0]!.tito.timing })])
     await writeFile(path, `${earlier}${earlier.slice(0, 40)}`)
     const recorder = new VLLMTokenRecorder({ rolloutId: 'r-new', sink: path })
     await agentWith(recorder, [{ text: 'a', fields: exactFields([7], [8]) }]).invoke('x')
@@ -131,23 +109,7 @@ describe('JSONL sink (issue 16)', () => {
 
   it('a line() preview and the appended line are the same bytes', () => {
     const sink = new TitoJsonlSink({ path: join(dir, 'x.jsonl') })
-    const call: TitoCallRecord = {
-      callIndex: 0,
-      invocationIndex: 0,
-      attempt: 1,
-      promptTokenIds: [1],
-      tokenIds: [2],
-      status: 'exact',
-      reasons: [],
-      finishReason: 'stop',
-      stopReason: null,
-      usage: null,
-      responseId: null,
-      model: null,
-      sampling: {},
-      toolUses: [],
-      timing: { startMs: 0, firstByteMs: null, endMs: 0 },
-    }
+    const call = exactCall(0, [1], [2])
     expect(sink.line(call)).toBe(toTitoJsonl([call]))
   })
 })

@@ -1,7 +1,6 @@
 import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { Agent, NullConversationManager, tool } from '@strands-agents/sdk'
 import {
   defaultPolicy,
   type MockVLLM,
@@ -10,8 +9,8 @@ import {
   startMockVLLM,
 } from '@strands-vllm/mock-server'
 import { VLLMModel } from '@strands-vllm/model'
+import { addTool, testAgent } from '@strands-vllm/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import { buildTrajectories, type DivergencePolicy } from './build-trajectories.js'
 import { VLLMTokenRecorder } from './recorder.js'
 import { toTitoJsonl } from './tito-jsonl.js'
@@ -29,13 +28,6 @@ afterAll(async () => {
   await provider.shutdown()
   trace.disable()
   context.disable()
-})
-
-const add = tool({
-  name: 'add',
-  description: 'Add two integers',
-  inputSchema: z.object({ a: z.number().int(), b: z.number().int() }),
-  callback: ({ a, b }) => a + b,
 })
 
 let mock: MockVLLM | undefined
@@ -56,13 +48,10 @@ async function rollout(policy: PolicyOptions, modelExtra: Record<string, unknown
     logprobs: true,
     ...modelExtra,
   })
-  const agent = new Agent({
+  const agent = testAgent({
     model,
-    tools: [add],
+    tools: [addTool],
     plugins: [recorder],
-    printer: false,
-    conversationManager: new NullConversationManager(),
-    retryStrategy: null,
   })
   return { agent, recorder, mock }
 }
@@ -161,12 +150,9 @@ describe('against the mock vLLM server with real Qwen3 templates', () => {
     const baseUrl = mock.baseUrl
     const runs = [0, 1, 2].map((k) => {
       const recorder = new VLLMTokenRecorder({ rolloutId: `r-${k}` })
-      const agent = new Agent({
+      const agent = testAgent({
         model: new VLLMModel({ baseUrl, modelId: 'Qwen/Qwen3-8B', returnTokenIds: true }),
         plugins: [recorder],
-        printer: false,
-        conversationManager: new NullConversationManager(),
-        retryStrategy: null,
       })
       return { k, agent, recorder }
     })
@@ -216,13 +202,10 @@ describe('against the mock vLLM server with real Qwen3 templates', () => {
       ),
     })
     const recorder = new VLLMTokenRecorder()
-    const agent = new Agent({
+    const agent = testAgent({
       model: new VLLMModel({ baseUrl: mock.baseUrl, modelId: 'Qwen/Qwen3-8B', returnTokenIds: true }),
-      tools: [add],
+      tools: [addTool],
       plugins: [recorder],
-      printer: false,
-      conversationManager: new NullConversationManager(),
-      retryStrategy: null,
     })
     await agent.invoke('Add 1 and 2.')
     const history = recorder.history

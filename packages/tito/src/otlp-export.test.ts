@@ -4,8 +4,7 @@ import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { Agent, NullConversationManager } from '@strands-agents/sdk'
-import { exactFields, ScriptedModel } from '@strands-vllm/testing'
+import { exactFields, ScriptedModel, testAgent } from '@strands-vllm/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { VLLMTokenRecorder } from './recorder.js'
 
@@ -53,11 +52,9 @@ afterAll(async () => {
 
 it('exports the per-call span over OTLP/HTTP JSON with int-array token ids', async () => {
   const recorder = new VLLMTokenRecorder()
-  const agent = new Agent({
+  const agent = testAgent({
     model: new ScriptedModel([{ text: 'hi', fields: exactFields([151644, 872, 198], [9707, 151645]) }]),
     plugins: [recorder],
-    printer: false,
-    conversationManager: new NullConversationManager(),
   })
   await trace.getTracer('test').startActiveSpan('rollout', async (span) => {
     await agent.invoke('hello')

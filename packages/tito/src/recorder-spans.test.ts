@@ -6,8 +6,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
-import { AfterModelCallEvent, Agent, NullConversationManager, type Plugin } from '@strands-agents/sdk'
-import { exactFields, ScriptedModel, type ScriptedTurn } from '@strands-vllm/testing'
+import { AfterModelCallEvent, type Plugin } from '@strands-agents/sdk'
+import { exactFields, ScriptedModel, type ScriptedTurn, testAgent } from '@strands-vllm/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
 import { StrandsSpanTracker } from './strands-span-tracker.js'
@@ -30,12 +30,9 @@ afterAll(async () => {
 
 function makeAgent(turns: ScriptedTurn[], options: VLLMTokenRecorderOptions = {}, agentOptions = {}) {
   const recorder = new VLLMTokenRecorder({ spanTracker: tracker, ...options })
-  const agent = new Agent({
+  const agent = testAgent({
     model: new ScriptedModel(turns),
     plugins: [recorder],
-    printer: false,
-    conversationManager: new NullConversationManager(),
-    retryStrategy: null,
     ...agentOptions,
   })
   return { recorder, agent }
@@ -210,15 +207,12 @@ describe('spans for Agent Lightning v0.x (issue 14)', () => {
       },
     }
     const recorder = new VLLMTokenRecorder({ spanTracker: tracker })
-    const agent = new Agent({
+    const agent = testAgent({
       model: new ScriptedModel([
         { text: 'first try', fields: exactFields([1, 2], [3]) },
         { text: 'second try', fields: exactFields([1, 2], [4]) },
       ]),
       plugins: [recorder, retryOnce],
-      printer: false,
-      conversationManager: new NullConversationManager(),
-      retryStrategy: null,
     })
     await agent.invoke('a')
     expect(recorder.history.map((c) => [c.status, c.attempt])).toEqual([

@@ -1,36 +1,18 @@
-import {
-  Agent,
-  type LocalAgent,
-  type ModelStreamEvent,
-  NullConversationManager,
-  type Plugin,
-  tool,
-} from '@strands-agents/sdk'
-import { exactFields, ScriptedModel, type ScriptedTurn } from '@strands-vllm/testing'
+import { Agent, type LocalAgent, type ModelStreamEvent, type Plugin } from '@strands-agents/sdk'
+import { addTool, exactFields, ScriptedModel, type ScriptedTurn, testAgent } from '@strands-vllm/testing'
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import { buildTrajectories } from './build-trajectories.js'
 import { RecorderError } from './errors.js'
 import { VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
-
-const add = tool({
-  name: 'add',
-  description: 'Add two integers',
-  inputSchema: z.object({ a: z.number().int(), b: z.number().int() }),
-  callback: ({ a, b }) => a + b,
-})
 
 function setup(turns: ScriptedTurn[], options: VLLMTokenRecorderOptions = {}, config = {}) {
   const warnings: string[] = []
   const recorder = new VLLMTokenRecorder({ warn: (m) => warnings.push(m), ...options })
   const model = new ScriptedModel(turns, config)
-  const agent = new Agent({
+  const agent = testAgent({
     model,
-    tools: [add],
+    tools: [addTool],
     plugins: [recorder],
-    printer: false,
-    conversationManager: new NullConversationManager(),
-    retryStrategy: null,
   })
   return { recorder, agent, model, warnings }
 }

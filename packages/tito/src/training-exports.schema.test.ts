@@ -5,11 +5,11 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
-import { Agent, NullConversationManager, tool } from '@strands-agents/sdk'
+import type { Agent } from '@strands-agents/sdk'
 import { defaultPolicy, type MockVLLM, startMockVLLM } from '@strands-vllm/mock-server'
 import { VLLMModel } from '@strands-vllm/model'
+import { addTool, testAgent } from '@strands-vllm/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import { type BuildResult, buildTrajectories } from './build-trajectories.js'
 import type { TitoCallRecord } from './call-record.js'
 import { VLLMTokenRecorder } from './recorder.js'
@@ -21,13 +21,6 @@ import {
   verlBatchProblems,
 } from './testing/trainer-schemas.js'
 import { type AgentLightningTriplet, toAgentLightningTriplets, toSlimeSamples, toVerlRows } from './training-exports.js'
-
-const add = tool({
-  name: 'add',
-  description: 'Add two integers',
-  inputSchema: z.object({ a: z.number().int(), b: z.number().int() }),
-  callback: ({ a, b }) => a + b,
-})
 
 const exporter = new InMemorySpanExporter()
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
@@ -52,18 +45,15 @@ async function run(id: string, think: boolean, steps: (agent: Agent) => Promise<
   const rolloutSpan = tracer.startSpan(`rollout ${id}`)
   const parentContext = trace.setSpan(context.active(), rolloutSpan)
   const recorder = new VLLMTokenRecorder({ rolloutId: id, tracer, parentContext })
-  const agent = new Agent({
+  const agent = testAgent({
     model: new VLLMModel({
       baseUrl: (think ? thinking : mock).baseUrl,
       modelId: 'Qwen/Qwen3-8B',
       returnTokenIds: true,
       logprobs: true,
     }),
-    tools: [add],
+    tools: [addTool],
     plugins: [recorder],
-    printer: false,
-    conversationManager: new NullConversationManager(),
-    retryStrategy: null,
   })
   await steps(agent)
   // Agent Lightning v0.x reward: an annotation span after the last call.

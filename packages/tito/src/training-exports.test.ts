@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { buildTrajectories } from './build-trajectories.js'
 import type { TitoCallRecord } from './call-record.js'
+import { exactCall } from './testing/exact-call.js'
 import { toAgentLightningTriplets, toSlimeSamples, toVerlRows } from './training-exports.js'
 
 function record(callIndex: number, prompt: number[], response: number[], logprobs?: number[]): TitoCallRecord {
-  const r: TitoCallRecord = {
-    callIndex,
-    invocationIndex: 0,
-    attempt: 1,
-    promptTokenIds: prompt,
-    tokenIds: response,
-    status: 'exact',
-    reasons: [],
-    finishReason: 'stop',
-    stopReason: null,
-    usage: null,
-    responseId: `id-${callIndex}`,
-    model: null,
-    sampling: {},
-    toolUses: [],
-    timing: { startMs: 0, firstByteMs: null, endMs: 0 },
-  }
-  if (logprobs) r.logprobs = logprobs
-  return r
+  return exactCall(callIndex, prompt, response, { responseId: `id-${callIndex}`, ...(logprobs ? { logprobs } : {}) })
 }
 
 // Two calls that extend each other, then one that diverges (new trajectory).

@@ -1,28 +1,14 @@
-import {
-  AfterToolCallEvent,
-  Agent,
-  InvokeModelStage,
-  NullConversationManager,
-  type Plugin,
-  tool,
-} from '@strands-agents/sdk'
+import { AfterToolCallEvent, InvokeModelStage, type Plugin, tool } from '@strands-agents/sdk'
 import { type MockVLLM, scriptedPolicy, startMockVLLM } from '@strands-vllm/mock-server'
 import { VLLMModel } from '@strands-vllm/model'
+import { testAgent } from '@strands-vllm/testing'
 import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
 import { afterEach, describe, expect, it } from 'vitest'
-import { calculatorSchema } from './testing/tools.js'
+import { calculatorTool } from './testing/tools.js'
 import { VLLMToolValidationHooks } from './tool-validation-hooks.js'
 
 function tools(ran: unknown[]) {
-  const calculator = tool({
-    name: 'calculator',
-    description: 'Evaluate an arithmetic expression',
-    inputSchema: calculatorSchema,
-    callback: (input: unknown) => {
-      ran.push(input)
-      return '42'
-    },
-  })
+  const calculator = calculatorTool(ran)
   const search = tool({
     name: 'search',
     description: 'Search the web',
@@ -75,13 +61,10 @@ describe('VLLMToolValidationHooks end to end (VLLMModel + mock vLLM)', () => {
       returnTokenIds: true,
       logger: { warn: (message) => warnings.push(message) },
     })
-    const agent = new Agent({
+    const agent = testAgent({
       model,
       tools: tools(ran),
       plugins: [new VLLMToolValidationHooks(), observe],
-      printer: false,
-      conversationManager: new NullConversationManager(),
-      retryStrategy: null,
     })
     // Malformed arguments only reach the client as a tool call under a named tool_choice (vLLM's output is then the
     // arguments themselves; with "auto" the hermes parser keeps a broken <tool_call> as plain content). Force it on

@@ -1,9 +1,9 @@
-import { Agent, BeforeToolCallEvent, NullConversationManager, type Plugin, tool } from '@strands-agents/sdk'
+import { BeforeToolCallEvent, type Plugin, tool } from '@strands-agents/sdk'
 import { makeInvalidToolInput } from '@strands-vllm/model'
-import { ScriptedModel, type ScriptedTurn } from '@strands-vllm/testing'
+import { ScriptedModel, type ScriptedTurn, testAgent } from '@strands-vllm/testing'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { calculatorSchema } from './testing/tools.js'
+import { calculatorTool } from './testing/tools.js'
 import { VLLMToolValidationHooks } from './tool-validation-hooks.js'
 
 function setup(
@@ -13,15 +13,7 @@ function setup(
   extraOrder: 'first' | 'last' = 'last'
 ) {
   const ran: unknown[] = []
-  const calculator = tool({
-    name: 'calculator',
-    description: 'Evaluate an arithmetic expression',
-    inputSchema: calculatorSchema,
-    callback: (input: unknown) => {
-      ran.push(input)
-      return '42'
-    },
-  })
+  const calculator = calculatorTool(ran)
   const add = tool({
     name: 'add',
     description: 'Add two integers',
@@ -32,13 +24,10 @@ function setup(
     },
   })
   const model = new ScriptedModel(turns)
-  const agent = new Agent({
+  const agent = testAgent({
     model,
     tools: [calculator, add],
-    printer: false,
     plugins: extraOrder === 'first' ? [...extraPlugins, hooks] : [hooks, ...extraPlugins],
-    conversationManager: new NullConversationManager(),
-    retryStrategy: null,
   })
   return { agent, model, ran }
 }

@@ -1,2 +1,3 @@
 export { exactFields } from './exact-fields.js'
 export { ScriptedModel, type ScriptedModelConfig, type ScriptedTurn } from './scripted-model.js'
+export { addTool, testAgent } from './test-agent.js'

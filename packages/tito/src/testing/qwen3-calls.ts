@@ -1,5 +1,6 @@
 import { type ChatTemplateMessage, loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
 import type { TitoCallRecord } from '../call-record.js'
+import { exactCall } from './exact-call.js'
 
 /** The real Qwen3 tokenizer and chat template (what the mock server and vLLM render with). */
 export const qwen3 = loadQwen3Tokenizer()
@@ -38,23 +39,10 @@ export function qwen3Call(
   const { kwargs, ...rest } = extra
   const promptTokenIds = qwen3.encode(qwen3.renderChat(messages, kwargs ? { chatTemplateKwargs: kwargs } : {}))
   const tokenIds = qwen3.encode(responseText)
-  return {
-    callIndex,
-    invocationIndex: 0,
-    attempt: 1,
-    promptTokenIds,
-    tokenIds,
+  return exactCall(callIndex, promptTokenIds, tokenIds, {
     logprobs: tokenIds.map((_, i) => -0.01 * (i + 1)),
-    status: 'exact',
-    reasons: [],
-    finishReason: 'stop',
-    stopReason: null,
-    usage: null,
     responseId: `chatcmpl-${callIndex}`,
     model: 'Qwen/Qwen3-8B',
-    sampling: {},
-    toolUses: [],
-    timing: { startMs: 0, firstByteMs: null, endMs: 0 },
     ...rest,
-  }
+  })
 }

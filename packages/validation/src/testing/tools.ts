@@ -1,4 +1,4 @@
-import type { JSONSchema, ToolSpec } from '@strands-agents/sdk'
+import { type JSONSchema, type ToolSpec, tool } from '@strands-agents/sdk'
 
 /** The calculator spec the tests use: a closed schema with a typed, bounded optional argument. */
 export const calculatorSchema = {
@@ -15,6 +15,17 @@ export const calculatorSpec: ToolSpec = {
   name: 'calculator',
   description: 'Evaluate an arithmetic expression',
   inputSchema: calculatorSchema,
+}
+
+/** A real calculator tool on `calculatorSpec` that records each input it runs with in `ran` and answers 42. */
+export function calculatorTool(ran: unknown[]) {
+  return tool({
+    ...calculatorSpec,
+    callback: (input: unknown) => {
+      ran.push(input)
+      return '42'
+    },
+  })
 }
 
 export const searchSpec: ToolSpec = {
