@@ -1,7 +1,6 @@
 import { VLLMModel } from '@strands-vllm/model'
 import { VLLMTokenRecorder } from '@strands-vllm/tito'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readAglEnv } from './agl-env.js'
 import { AGL_DEFAULT_MODEL_ID, aglModelConfig, createAglModel } from './agl-model.js'
 import { AglConfigError } from './errors.js'
 import { type AglStack, rolloutAgent, startAglStack, TEST_KEY } from './testing/agl-stack.js'
@@ -15,12 +14,10 @@ afterAll(async () => {
   await stack?.close()
 })
 
-const envOf = (rolloutId: string) => readAglEnv(stack.gateway.rolloutEnv(rolloutId))
-
 describe('aglModelConfig', () => {
   it('sets what the gateway needs: non-streaming, the key, ids, train logprobs, pause retry, the rollout as session', () => {
     const { rollout_id } = stack.gateway.createRollout({ q: 1 })
-    const env = envOf(rollout_id)
+    const env = stack.env(rollout_id)
     expect(aglModelConfig(env)).toEqual({
       baseUrl: env.openaiBaseUrl,
       apiKey: TEST_KEY,
@@ -31,7 +28,7 @@ describe('aglModelConfig', () => {
       pauseRetry: {},
       session: { id: rollout_id },
     })
-    const val = envOf(stack.gateway.createRollout({ q: 1 }, { is_train: false }).rollout_id)
+    const val = stack.env(stack.gateway.createRollout({ q: 1 }, { is_train: false }).rollout_id)
     expect(aglModelConfig(val).logprobs).toBe(false)
     expect(aglModelConfig(env, { maxTokens: 64, logprobs: { top: 2 }, pauseRetry: { budgetMs: 5 } })).toMatchObject({
       maxTokens: 64,
@@ -42,7 +39,7 @@ describe('aglModelConfig', () => {
   })
 
   it('refuses what cannot work behind the gateway, saying why', () => {
-    const env = envOf(stack.gateway.createRollout({}).rollout_id)
+    const env = stack.env(stack.gateway.createRollout({}).rollout_id)
     const refused = (options: object, text: RegExp) => {
       let error: unknown
       try {
@@ -66,7 +63,7 @@ describe('aglModelConfig', () => {
 describe('a model call through the gateway', () => {
   it('train: exact, non-streaming records; the ids the gateway captured are the recorder’s; one session key', async () => {
     const { rollout_id } = stack.gateway.createRollout({ question: 'What is 12 * 34?' })
-    const env = envOf(rollout_id)
+    const env = stack.env(rollout_id)
     const recorder = new VLLMTokenRecorder({ rolloutId: rollout_id })
     const agent = rolloutAgent(createAglModel(env, { maxTokens: 256 }), [recorder])
     const result = await agent.invoke('What is 12 * 34?')
@@ -100,7 +97,7 @@ describe('a model call through the gateway', () => {
   it('val: no logprobs asked or recorded, the val temperature forced, still exact', async () => {
     const { rollout_id } = stack.gateway.createRollout({ question: 'What is 7 * 6?' }, { is_train: false })
     const recorder = new VLLMTokenRecorder({ rolloutId: rollout_id })
-    const agent = rolloutAgent(createAglModel(envOf(rollout_id), { maxTokens: 256 }), [recorder])
+    const agent = rolloutAgent(createAglModel(stack.env(rollout_id), { maxTokens: 256 }), [recorder])
     await agent.invoke('What is 7 * 6?')
     expect(recorder.history.map((c) => c.status)).toEqual(['exact', 'exact'])
     expect(recorder.history.every((c) => c.logprobs === undefined)).toBe(true)
@@ -111,7 +108,7 @@ describe('a model call through the gateway', () => {
   })
 
   it('is a plain VLLMModel: nothing about it is gateway-specific once built', () => {
-    const model = createAglModel(envOf(stack.gateway.createRollout({}).rollout_id))
+    const model = createAglModel(stack.env(stack.gateway.createRollout({}).rollout_id))
     expect(model).toBeInstanceOf(VLLMModel)
     expect(JSON.stringify(model.getConfig())).not.toContain('"stream":true')
   })

@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('AglServerClient', () => {
   it('reads the rollout and posts rewards and custom events to the rollout’s attempt', async () => {
     const { rollout_id } = stack.gateway.createRollout({ question: 'q' }, { metadata: { batch_idx: 3 } })
-    const client = new AglServerClient(readAglEnv(stack.gateway.rolloutEnv(rollout_id)))
+    const client = new AglServerClient(stack.env(rollout_id))
     const { rollout } = await client.getRollout()
     expect(rollout).toMatchObject({ rollout_id, input: { question: 'q' }, is_train: true, metadata: { batch_idx: 3 } })
     const reward = await client.postReward(0.25, { source: 'judge', reason: 'partial' })
@@ -31,7 +31,7 @@ describe('AglServerClient', () => {
   })
 
   it('refuses a reward that is not a finite number before sending it', async () => {
-    const client = new AglServerClient(readAglEnv(stack.gateway.rolloutEnv('r')))
+    const client = new AglServerClient(stack.env('r'))
     await expect(client.postReward(Number.NaN)).rejects.toThrow(AglConfigError)
     await expect(client.postEvent('')).rejects.toThrow(/eventType must be a non-empty string/)
   })

@@ -2,7 +2,6 @@ import { VLLMTokenInError } from '@strands-vllm/model'
 import { buildTrajectories, VLLMTokenRecorder } from '@strands-vllm/tito'
 import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readAglEnv } from './agl-env.js'
 import { createAglModel } from './agl-model.js'
 import { type AglStack, rolloutAgent, startAglStack } from './testing/agl-stack.js'
 
@@ -19,14 +18,13 @@ afterAll(async () => {
   await stack?.close()
 })
 
-const envOf = (rolloutId: string) => readAglEnv(stack.gateway.rolloutEnv(rolloutId))
 const tokenizer = loadQwen3Tokenizer()
 
 describe('token-in through the gateway', () => {
   it('local tokenizer: ids through /completions, exact records, one trajectory; the gateway captured the same ids', async () => {
     const { rollout_id } = stack.gateway.createRollout({ question: 'What is 12 * 34?' })
     const recorder = new VLLMTokenRecorder({ rolloutId: rollout_id })
-    const model = createAglModel(envOf(rollout_id), {
+    const model = createAglModel(stack.env(rollout_id), {
       maxTokens: 256,
       eosTokenIds: [151645, 151643],
       tokenIn: { tokenizer },
@@ -73,7 +71,7 @@ describe('token-in through the gateway', () => {
 
   it('without maxTokens: a typed error that says to set it (/v1/completions would stop at 16 tokens)', async () => {
     const { rollout_id } = stack.gateway.createRollout({ question: 'What is 1 + 1?' })
-    const model = createAglModel(envOf(rollout_id), { tokenIn: { tokenizer } })
+    const model = createAglModel(stack.env(rollout_id), { tokenIn: { tokenizer } })
     let error: unknown
     try {
       await rolloutAgent(model, []).invoke('What is 1 + 1?')

@@ -1,5 +1,5 @@
 import type { Model, Plugin } from '@strands-agents/sdk'
-import { Agent, NullConversationManager, tool } from '@strands-agents/sdk'
+import { type Agent, tool } from '@strands-agents/sdk'
 import { type AglGateway, type AglGatewayOptions, startAglGateway } from '@strands-vllm/agl-gateway'
 import {
   calculatorPolicy,
@@ -8,7 +8,9 @@ import {
   type Policy,
   startMockVLLM,
 } from '@strands-vllm/mock-server'
+import { testAgent } from '@strands-vllm/testing'
 import { z } from 'zod'
+import { type AglRolloutEnv, readAglEnv } from '../agl-env.js'
 
 /** The key the test gateways require (never expected in any log, span or error). */
 export const TEST_KEY = 'sk-agl-test-4c1d9e'
@@ -16,6 +18,8 @@ export const TEST_KEY = 'sk-agl-test-4c1d9e'
 export interface AglStack {
   gateway: AglGateway
   vllm: MockVLLM[]
+  /** The parsed `AGL_*` environment a rollout process of `rolloutId` gets from the controller. */
+  env(rolloutId: string): AglRolloutEnv
   close(): Promise<void>
 }
 
@@ -35,6 +39,7 @@ export async function startAglStack(
   return {
     gateway,
     vllm,
+    env: (rolloutId) => readAglEnv(gateway.rolloutEnv(rolloutId)),
     async close() {
       await gateway.close()
       await Promise.all(vllm.map((v) => v.close()))
@@ -55,13 +60,5 @@ export function rolloutAgent(
   plugins: Plugin[],
   extra: { name?: string; traceAttributes?: Record<string, string> } = {}
 ): Agent {
-  return new Agent({
-    model,
-    tools: [calculator],
-    plugins,
-    printer: false,
-    conversationManager: new NullConversationManager(),
-    retryStrategy: null,
-    ...extra,
-  })
+  return testAgent({ model, tools: [calculator], plugins, ...extra })
 }
