@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { MockVLLMError } from './errors.js'
 
@@ -44,4 +44,32 @@ export async function listenOnLoopback(
       return closing
     },
   }
+}
+
+/** Largest request body read (the real servers have no small limit; this guards the test process). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024
+
+/**
+ * The whole request body. Past `MAX_BODY_BYTES` (64 MiB) the request is destroyed and the promise rejects with
+ * `tooLarge()`, which each server maps to its own error answer.
+ */
+export function readRequestBody(
+  req: IncomingMessage,
+  tooLarge: () => Error = () => new MockVLLMError('request body too large')
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        reject(tooLarge())
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
 }

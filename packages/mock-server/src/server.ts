@@ -7,7 +7,7 @@ import { resolveConfig, type ServerConfig } from './config.js'
 import { badRequest, VLLMRequestError } from './errors.js'
 import { Exchange } from './exchange.js'
 import { FAULT_HEADER, FaultSet, parseFaults } from './faults.js'
-import { listenOnLoopback } from './loopback-server.js'
+import { listenOnLoopback, readRequestBody } from './loopback-server.js'
 import { detokenize, tokenize } from './tokenize.js'
 import type { Fault, MockVLLM, MockVLLMOptions, RecordedRequest } from './types.js'
 
@@ -23,9 +23,6 @@ const routes: Record<string, { method: 'GET' | 'POST'; handler: Handler; generat
   '/v1/models': { method: 'GET', handler: models },
   '/version': { method: 'GET', handler: (ex) => ex.sendJson(200, { version: ex.config.vllmVersion }) },
 }
-
-/** Largest request body accepted (vLLM has no small limit; this only guards the test process). */
-const MAX_BODY_BYTES = 64 * 1024 * 1024
 
 /**
  * Start a GPU-free server that speaks vLLM's OpenAI-compatible protocol with real Qwen3 token ids.
@@ -69,7 +66,7 @@ async function handle(
   })
   let ex = new Exchange(req, res, config, new FaultSet([]), record, undefined)
   try {
-    const raw = await readBody(req)
+    const raw = (await readRequestBody(req, () => new VLLMRequestError(413, 'request body too large'))).toString('utf8')
     const faults: Fault[] = [...config.faults]
     const header = req.headers[FAULT_HEADER]
     let fromHeader: Fault[] = []
@@ -188,22 +185,4 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
     if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value
   }
   return out
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new VLLMRequestError(413, 'request body too large'))
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
 }

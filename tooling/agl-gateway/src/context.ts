@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { readRequestBody } from '@strands-vllm/mock-server/internal'
 import type { GatewayState } from './gateway-state.js'
-import { readBody, sendDetail, sendJson } from './http-io.js'
+import { sendDetail, sendJson } from './http-io.js'
 import type { ProxyRequestRecord } from './proxy-record.js'
 import type { JsonValue, ProxyMode } from './types.js'
 import type { RetryOptions, UpstreamAgents } from './upstream.js'
@@ -32,7 +33,7 @@ export class RequestContext {
   ) {}
 
   rawBody(): Promise<Buffer> {
-    this.raw ??= readBody(this.req)
+    this.raw ??= readRequestBody(this.req)
     return this.raw
   }
 

@@ -1,25 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-
-/** Largest request body read (the real server has no small limit; this guards the test process). */
-const MAX_BODY_BYTES = 64 * 1024 * 1024
-
-export function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'))
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
+import type { ServerResponse } from 'node:http'
 
 /** FastAPI's `JSONResponse`: compact separators, UTF-8, `application/json`. */
 export function sendJson(

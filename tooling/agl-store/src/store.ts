@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { listenOnLoopback } from '@strands-vllm/mock-server/internal'
+import { listenOnLoopback, readRequestBody } from '@strands-vllm/mock-server/internal'
 import { AglStoreError } from './errors.js'
 import { decodeTraceRequest, encodeRpcStatus, encodeTraceResponse } from './otlp-codec.js'
 import type { StoreSpan, Triplet } from './span.js'
@@ -122,7 +122,7 @@ export async function startAglStore(options: AglStoreOptions = {}): Promise<AglS
       req.resume()
       return reply(400, encodeRpcStatus(record.error), PROTOBUF)
     }
-    let body = await readAll(req)
+    let body = await readRequestBody(req)
     if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') body = gunzipSync(body)
     let resourceSpans: ReturnType<typeof decodeTraceRequest> = []
     if (body.length > 0) {
@@ -220,13 +220,4 @@ function acceptsGzip(req: IncomingMessage): boolean {
     .split(',')
     .map((t) => t.split(';')[0]!.trim().toLowerCase())
     .includes('gzip')
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
 }

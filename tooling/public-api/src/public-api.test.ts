@@ -54,7 +54,7 @@ const ENTRIES: Array<[entry: string, api: object, names: string]> = [
     evaluateArithmetic scriptedPolicy startMockVLLM
     `,
   ],
-  ['@strands-vllm/mock-server/internal', mockServerInternal, 'listenOnLoopback pyJsonDumps'],
+  ['@strands-vllm/mock-server/internal', mockServerInternal, 'listenOnLoopback pyJsonDumps readRequestBody'],
   [
     '@strands-vllm/tokenizer',
     tokenizer,
