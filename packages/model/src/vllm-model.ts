@@ -24,7 +24,7 @@ import { buildChatRequest, formatToolChoice, formatTools } from './request/chat-
 import { buildCompletionsRequest } from './request/completions-request.js'
 import { formatMessages, formatSystemPrompt } from './request/format-messages.js'
 import { ServerInfo, serverRoot } from './server-info.js'
-import { getVLLMResponseFields, type TitoPause, type TitoReason, type TitoReasonCode } from './tito-fields.js'
+import type { TitoPause, TitoReason, TitoReasonCode, VLLMResponseFields } from './tito-fields.js'
 import { TokenCapture } from './token-capture.js'
 import { AssistantCollector } from './token-in/assistant-message.js'
 import { localRenderer, serverRenderer } from './token-in/prompt-renderer.js'
@@ -47,6 +47,12 @@ export type VLLMModelOptions = VLLMModelConfig & { modelId: string } & ({ baseUr
 
 /** Which wire API a call used (token-in calls go to completions). */
 type Endpoint = 'chat' | 'completions'
+
+/** Sees each batch of events `read` is about to emit, and the fields right before the stop event. */
+interface ReadObserver {
+  events(events: readonly ModelStreamEvent[]): void
+  stop(fields: VLLMResponseFields): void
+}
 
 /** Reasons that leave the sampled ids themselves trustworthy (token-in may extend the next prompt from them). */
 const IDS_INTACT: ReadonlySet<TitoReasonCode> = new Set([
@@ -280,22 +286,28 @@ export class VLLMModel extends Model<VLLMModelConfig> {
       )
       const sink = new CallSink(capture, new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)), parser)
       const assistant = new AssistantCollector()
-      for await (const event of this.read('completions', response, sink, { ctx, signal, withIds: true, startMs })) {
-        if (event.type === 'modelMessageStopEvent') {
+      yield* this.read('completions', response, sink, {
+        ctx,
+        signal,
+        withIds: true,
+        startMs,
+        observer: {
+          events: (events) => {
+            for (let i = 0; i < events.length; i++) assistant.observe(events[i]!)
+          },
           // The call is complete here: what it sampled becomes the prefix of the next prompt.
-          const fields = getVLLMResponseFields(event.additionalModelResponseFields)
-          const tokenIds = fields?.tokenIds ?? []
-          const tito = fields?.tito
-          conversation.commit(plan, {
-            sampled: tokenIds,
-            promptEcho: fields?.promptTokenIds,
-            trusted: tito?.reasons.every((r) => IDS_INTACT.has(r.code)) === true,
-            eosStop: tito?.finishReason === 'stop' && tito.stopReason === null,
-            assistant: assistant.message(warn),
-          })
-        } else assistant.observe(event)
-        yield event
-      }
+          stop: (fields) => {
+            const tito = fields.tito
+            conversation.commit(plan, {
+              sampled: fields.tokenIds ?? [],
+              promptEcho: fields.promptTokenIds,
+              trusted: tito.reasons.every((r) => IDS_INTACT.has(r.code)),
+              eosStop: tito.finishReason === 'stop' && tito.stopReason === null,
+              assistant: assistant.message(warn),
+            })
+          },
+        },
+      })
     } finally {
       this.busy = false
     }
@@ -361,10 +373,16 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     endpoint: Endpoint,
     response: TransportResponse,
     sink: CallSink,
-    call: { ctx: ErrorContext; signal: AbortSignal | undefined; withIds: boolean; startMs: number }
+    call: {
+      ctx: ErrorContext
+      signal: AbortSignal | undefined
+      withIds: boolean
+      startMs: number
+      observer?: ReadObserver
+    }
   ): AsyncGenerator<ModelStreamEvent> {
     const { capture, mapper } = sink
-    const { ctx, signal, withIds } = call
+    const { ctx, signal, withIds, observer } = call
     const out = mapper.out
     let started = false
     try {
@@ -378,6 +396,7 @@ export class VLLMModel extends Model<VLLMModelConfig> {
             yield { type: 'modelMessageStartEvent', role: 'assistant' }
           }
           if (out.length > 0) {
+            observer?.events(out)
             for (let i = 0; i < out.length; i++) yield out[i]!
             out.length = 0
           }
@@ -389,6 +408,7 @@ export class VLLMModel extends Model<VLLMModelConfig> {
         else readCompletionsJson(response.text, sink)
         started = true
         yield { type: 'modelMessageStartEvent', role: 'assistant' }
+        observer?.events(out)
         for (let i = 0; i < out.length; i++) yield out[i]!
         out.length = 0
       }
@@ -432,13 +452,11 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     if (!started) yield { type: 'modelMessageStartEvent', role: 'assistant' }
 
     const stopReason = mapStopReason(capture.finishReason, mapper.toolCallCount)
-    yield withIds
-      ? {
-          type: 'modelMessageStopEvent',
-          stopReason,
-          additionalModelResponseFields: capture.toFields() as unknown as JSONValue,
-        }
-      : { type: 'modelMessageStopEvent', stopReason }
+    if (withIds) {
+      const fields = capture.toFields()
+      observer?.stop(fields)
+      yield { type: 'modelMessageStopEvent', stopReason, additionalModelResponseFields: fields as unknown as JSONValue }
+    } else yield { type: 'modelMessageStopEvent', stopReason }
     const endMs = Date.now()
     const usage = sink.usage
     yield {

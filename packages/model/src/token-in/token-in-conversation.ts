@@ -109,7 +109,7 @@ export class TokenInConversation {
   commit(plan: TokenInPlan, outcome: TokenInOutcome): void {
     const last = outcome.sampled[outcome.sampled.length - 1]
     if (outcome.eosStop && last !== undefined) this.learnedEnds.add(last)
-    const echoed = outcome.promptEcho === undefined || isDeepStrictEqual(outcome.promptEcho, plan.prompt)
+    const echoed = outcome.promptEcho === undefined || sameIds(outcome.promptEcho, plan.prompt)
     this.held = {
       messages: plan.input.messages,
       assistant: outcome.assistant,
@@ -229,6 +229,13 @@ export class TokenInConversation {
   private noteMaxModelLen(rendered: Rendered): void {
     if (rendered.maxModelLen !== undefined) this.maxModelLen = rendered.maxModelLen
   }
+}
+
+/** Id lists compared by a loop: `isDeepStrictEqual` would build a key string per element of a long prompt. */
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function keysOf(input: TokenInCallInput): RenderKeys {
