@@ -99,17 +99,8 @@ export function buildPayload(analysis: DriftAnalysis): ReportPayload {
   const encode = (ids: readonly number[]): string => encodeIds(ids, width)
 
   const rollouts: string[] = []
-  const rolloutIndex = new Map<string, number>()
-  const rollout = (id: string | undefined): number => {
-    if (id === undefined) return -1
-    let i = rolloutIndex.get(id)
-    if (i === undefined) {
-      i = rollouts.length
-      rollouts.push(id)
-      rolloutIndex.set(id, i)
-    }
-    return i
-  }
+  const rolloutRef = interner(rollouts)
+  const rollout = (id: string | undefined): number => (id === undefined ? -1 : rolloutRef(id))
 
   const callsByTrajectory = new Map<number, number[]>()
   const responseStart = new Map<string, number>()
@@ -118,16 +109,7 @@ export function buildPayload(analysis: DriftAnalysis): ReportPayload {
   }
   const refs = new WindowRefs(analysis.trajectories, encode)
   const texts: string[] = []
-  const textIndex = new Map<string, number>()
-  const text = (value: string): number => {
-    let i = textIndex.get(value)
-    if (i === undefined) {
-      i = texts.length
-      texts.push(value)
-      textIndex.set(value, i)
-    }
-    return i
-  }
+  const text = interner(texts)
   const c = analysis.calls.map((call, position) => {
     const t = call.trajectoryIndex ?? -1
     if (t >= 0) {
@@ -298,4 +280,17 @@ function commonPrefix(a: readonly number[], b: readonly number[]): number {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000
+}
+
+/** Puts each distinct value in `list` once and returns its index: the payload names repeated strings by index. */
+function interner(list: string[]): (value: string) => number {
+  const index = new Map<string, number>()
+  return (value) => {
+    let i = index.get(value)
+    if (i === undefined) {
+      i = list.push(value) - 1
+      index.set(value, i)
+    }
+    return i
+  }
 }
