@@ -1,5 +1,4 @@
-import { context, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { trace } from '@opentelemetry/api'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import {
   defaultPolicy,
@@ -9,8 +8,8 @@ import {
   startMockVLLM,
 } from '@strands-vllm/mock-server'
 import { VLLMModel } from '@strands-vllm/model'
-import { addTool, testAgent } from '@strands-vllm/testing'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { addTool, installGlobalTracing, testAgent } from '@strands-vllm/testing'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildTrajectories, type DivergencePolicy } from './build-trajectories.js'
 import { VLLMTokenRecorder } from './recorder.js'
 import { toTitoJsonl } from './tito-jsonl.js'
@@ -20,15 +19,7 @@ const API_KEY = 'sk-tito-secret-4242'
 const exporter = new InMemorySpanExporter()
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
 
-beforeAll(() => {
-  trace.setGlobalTracerProvider(provider)
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-})
-afterAll(async () => {
-  await provider.shutdown()
-  trace.disable()
-  context.disable()
-})
+beforeAll(() => installGlobalTracing(provider))
 
 let mock: MockVLLM | undefined
 afterEach(async () => {

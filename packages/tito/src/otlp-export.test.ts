@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { context, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { trace } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { exactFields, ScriptedModel, testAgent } from '@strands-vllm/testing'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { exactFields, installGlobalTracing, ScriptedModel, testAgent } from '@strands-vllm/testing'
+import { beforeAll, expect, it } from 'vitest'
 import { VLLMTokenRecorder } from './recorder.js'
 
 interface OtlpValue {
@@ -39,15 +38,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`
   provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url }))] })
-  trace.setGlobalTracerProvider(provider)
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-})
-
-afterAll(async () => {
-  await provider.shutdown()
-  trace.disable()
-  context.disable()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  const uninstall = installGlobalTracing(provider)
+  return async () => {
+    await uninstall()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
 })
 
 it('exports the per-call span over OTLP/HTTP JSON with int-array token ids', async () => {

@@ -1,5 +1,4 @@
 import { context, type SpanContext, SpanStatusCode, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -7,26 +6,17 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
 import { AfterModelCallEvent, type Plugin } from '@strands-agents/sdk'
-import { exactFields, ScriptedModel, type ScriptedTurn, testAgent } from '@strands-vllm/testing'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { exactFields, installGlobalTracing, ScriptedModel, type ScriptedTurn, testAgent } from '@strands-vllm/testing'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { VLLMTokenRecorder, type VLLMTokenRecorderOptions } from './recorder.js'
 import { StrandsSpanTracker } from './strands-span-tracker.js'
 
 const exporter = new InMemorySpanExporter()
 const tracker = new StrandsSpanTracker()
 const provider = new BasicTracerProvider({ spanProcessors: [tracker, new SimpleSpanProcessor(exporter)] })
-const contextManager = new AsyncLocalStorageContextManager()
 
-beforeAll(() => {
-  trace.setGlobalTracerProvider(provider)
-  context.setGlobalContextManager(contextManager.enable())
-})
+beforeAll(() => installGlobalTracing(provider))
 afterEach(() => exporter.reset())
-afterAll(async () => {
-  await provider.shutdown()
-  trace.disable()
-  context.disable()
-})
 
 function makeAgent(turns: ScriptedTurn[], options: VLLMTokenRecorderOptions = {}, agentOptions = {}) {
   const recorder = new VLLMTokenRecorder({ spanTracker: tracker, ...options })

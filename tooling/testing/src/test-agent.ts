@@ -6,7 +6,12 @@ import { z } from 'zod'
  * so every prompt extends the last), no SDK retries (a failure is the test's to see). `config` overrides any of it.
  */
 export function testAgent(config: AgentConfig): Agent {
-  return new Agent({ printer: false, conversationManager: new NullConversationManager(), retryStrategy: null, ...config })
+  return new Agent({
+    printer: false,
+    conversationManager: new NullConversationManager(),
+    retryStrategy: null,
+    ...config,
+  })
 }
 
 /** A tool the scripted and mock models call in tests: adds two integers. */
