@@ -141,6 +141,31 @@ describe.each(packageDirs)('@strands-vllm/%s from its tarball', (dir) => {
     }
   })
 
+  it('names its errors, marks them with Symbol.for("strands-vllm.error.<Name>"), and isInstance holds across ESM and CJS', () => {
+    // Every exported error class, built from each module system and checked by the other: what `instanceof` fails at.
+    const script = `import { createRequire } from 'node:module'
+const esm = await import('${name}')
+const cjs = createRequire(import.meta.url)('${name}')
+const isError = (k) => typeof esm[k] === 'function' && esm[k].prototype instanceof Error && typeof esm[k].isInstance === 'function'
+const classes = Object.keys(esm).filter(isError)
+const problems = []
+for (const k of classes) {
+  const fromEsm = new esm[k]('x', {})
+  const fromCjs = new cjs[k]('x', {})
+  if (fromEsm.name !== k) problems.push(k + ': name is ' + fromEsm.name)
+  if (fromEsm[Symbol.for('strands-vllm.error.' + k)] !== true) problems.push(k + ': no Symbol.for marker')
+  if (!cjs[k].isInstance(fromEsm) || !esm[k].isInstance(fromCjs)) problems.push(k + ': isInstance fails across copies')
+  if (esm[k].isInstance(new Error('x')) || esm[k].isInstance(null)) problems.push(k + ': accepts a plain Error')
+  for (const j of classes) {
+    if (esm[j].isInstance(fromEsm) !== fromEsm instanceof esm[j]) problems.push(j + '.isInstance(' + k + ') is not instanceof')
+  }
+}
+console.log(JSON.stringify({ classes: classes.length, problems }))`
+    const out = JSON.parse(runIn(project, `errors-${dir}.mjs`, script)) as { classes: number; problems: string[] }
+    expect(out.problems).toEqual([])
+    expect(out.classes, 'every package throws typed errors').toBeGreaterThan(0)
+  })
+
   it('loads with import (ESM)', () => {
     const out = runIn(
       project,
