@@ -1,7 +1,8 @@
+import { redact } from '@strands-vllm/model/internal'
 import type { AglRolloutEnv } from './agl-env.js'
 import type { AglEvent, AglJsonObject, AglJsonValue, AglRewardData, AglRollout } from './agl-types.js'
 import { AglAuthError, AglConfigError, AglNotFoundError, AglServerError } from './errors.js'
-import { excerpt, redactKey } from './redact.js'
+import { excerpt } from './excerpt.js'
 
 export interface AglServerClientOptions {
   /** Per-request limit. Default 30 s. */
@@ -95,7 +96,7 @@ export class AglServerClient {
   }
 
   private unreachable(route: string, error: unknown): AglServerError {
-    const cause = redactKey(causeText(error), this.env.key)
+    const cause = redact(causeText(error), this.env.key)
     return new AglServerError(
       `could not reach the Agent Lightning server at ${this.env.serverUrl} for ${route} (${cause}): the URL in ` +
         'AGL_EVENT_URL / AGL_OPENAI_BASE_URL must be reachable from where this process runs (agl_server.agent_url ' +
@@ -111,21 +112,21 @@ export class AglServerClient {
     if (status === 401) {
       const keyState = !this.env.keySet ? 'AGL_KEY is not set' : this.env.key ? 'AGL_KEY is set' : 'AGL_KEY is empty'
       return new AglAuthError(
-        `the Agent Lightning server refused ${route} with 401 (${redactKey(said, this.env.key)}): ${keyState}; it ` +
+        `the Agent Lightning server refused ${route} with 401 (${redact(said, this.env.key)}): ${keyState}; it ` +
           "must equal the server's key (agl_server.key), which the controller passes as AGL_KEY",
         options
       )
     }
     if (status === 404) {
       return new AglNotFoundError(
-        `the Agent Lightning server answered 404 for ${route} (${redactKey(said, this.env.key)}): check that ` +
+        `the Agent Lightning server answered 404 for ${route} (${redact(said, this.env.key)}): check that ` +
           'AGL_OPENAI_BASE_URL / AGL_EVENT_URL point at the server that queued this rollout; the server keeps ' +
           'rollouts in memory, so a restart or a DELETE forgets them',
         options
       )
     }
     return new AglServerError(
-      `the Agent Lightning server answered ${status} for ${route}: ${redactKey(said, this.env.key)}`,
+      `the Agent Lightning server answered ${status} for ${route}: ${redact(said, this.env.key)}`,
       options
     )
   }

@@ -1,8 +1,8 @@
 import { VLLMError, VLLMPauseBudgetExceededError } from '@strands-vllm/model'
+import { redact } from '@strands-vllm/model/internal'
 import type { AglRolloutEnv } from './agl-env.js'
 import { AgentLightningError } from './errors.js'
 import { findError } from './exit-codes.js'
-import { redactKey } from './redact.js'
 
 /**
  * One line saying why a rollout failed and what to check. Model errors from the gateway get the gateway's
@@ -10,7 +10,7 @@ import { redactKey } from './redact.js'
  */
 export function describeAglFailure(error: unknown, env?: Pick<AglRolloutEnv, 'key' | 'keySet'>): string {
   const key = env?.key
-  const text = (message: string): string => redactKey(message.replace(/\s*\n\s*/g, ' '), key)
+  const text = (message: string): string => redact(message.replace(/\s*\n\s*/g, ' '), key)
   const own = findError(error, (e) => AgentLightningError.isInstance(e)) as AgentLightningError | undefined
   if (own) return text(`${own.name}: ${own.message}`)
   const paused = findError(error, (e) => VLLMPauseBudgetExceededError.isInstance(e)) as

@@ -1,4 +1,5 @@
 import { VLLMError, type VLLMLogger, type VLLMModel } from '@strands-vllm/model'
+import { redact } from '@strands-vllm/model/internal'
 import {
   TITO_CALL_SCHEMA,
   type TitoCallRecord,
@@ -13,7 +14,6 @@ import type { AglEvent, AglJsonObject, AglJsonValue, AglRollout } from './agl-ty
 import { describeAglFailure } from './describe-failure.js'
 import { AglAuthError, AglCancelledError, AglConfigError, AglNotFoundError } from './errors.js'
 import { aglExitCode, findError, SIGNAL_EXIT_CODES } from './exit-codes.js'
-import { redactKey } from './redact.js'
 
 /** The event type `emitCalls` posts: the client-side records of every model call, for cross-checks. */
 export const TITO_CALLS_EVENT = 'tito_calls'
@@ -113,7 +113,7 @@ export async function runAglRollout<Input = AglJsonValue>(
   let client: AglServerClient | undefined
   let prefix = '[agl]'
   const say = (level: keyof AglRolloutLogger, message: string): void =>
-    logger[level](redactKey(`${prefix} ${message}`, env?.key))
+    logger[level](redact(`${prefix} ${message}`, env?.key))
 
   const onSignal = (name: keyof typeof SIGNAL_EXIT_CODES): void => {
     if (signalled) {
@@ -190,7 +190,7 @@ export async function runAglRollout<Input = AglJsonValue>(
     say('error', `failed (exit ${exitCode}): ${message}`)
     if (client && (options.reportErrors ?? true) && !isUnreportable(error)) {
       await client
-        .postEvent(ROLLOUT_ERROR_EVENT, { exit_code: exitCode, message: redactKey(message, env?.key) })
+        .postEvent(ROLLOUT_ERROR_EVENT, { exit_code: exitCode, message: redact(message, env?.key) })
         .catch((postError: unknown) => say('error', `could not post the rollout_error event: ${messageOf(postError)}`))
     }
     outcome = { state: 'failed', exitCode, error, message, rewards, durationMs: Date.now() - started }
