@@ -80,8 +80,8 @@ const ENTRIES: Array<[entry: string, api: object, names: string]> = [
     '@strands-vllm/model/internal',
     modelInternal,
     `
-    TokenCapture buildChatRequest formatMessages formatSystemPrompt formatTools hasErrorMarker
-    isNonNegativeInteger readSSEBatches redact serverRoot splitUrlCredentials withoutCredentials
+    TokenCapture formatMessages formatTools hasErrorMarker isNonNegativeInteger readSSEBatches redact
+    splitUrlCredentials withoutCredentials
     `,
   ],
 ]
