@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type ChatTemplateMessage, QWEN3_TOKENS } from '@strands-vllm/tokenizer'
+import { QWEN3_TOKENS } from '@strands-vllm/tokenizer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTrajectories, buildTrajectoriesAsync } from './build-trajectories.js'
 import { TokenManagerError, TrajectoryDivergenceError } from './errors.js'
-import { assistant, qwen3Call as call, qwen3 as tok, user } from './testing/qwen3-calls.js'
+import { assistant, qwen3Call as call, qwen3 as tok, toolCallText, toolTurn, user } from './testing/qwen3-calls.js'
 import { vllmDetokenizer } from './token-decoder.js'
 import { TokenManager } from './token-manager.js'
 import { toVerlRows } from './training-exports.js'
@@ -64,31 +64,21 @@ describe('buildTrajectories with real Qwen3 templates', () => {
 
   it('classifies a compact tool-call JSON the template re-renders as tool_call_reserialized', () => {
     const m1 = [user('Weather in Paris?')]
-    const toolCall = { type: 'function', id: 'c1', function: { name: 'get_weather', arguments: { city: 'Paris' } } }
-    const m2: ChatTemplateMessage[] = [
-      ...m1,
-      { role: 'assistant', content: '', tool_calls: [toolCall] },
-      { role: 'tool', tool_call_id: 'c1', content: '{"temp_c": 18}' },
-    ]
+    const m2 = [...m1, ...toolTurn('c1', 'get_weather', { city: 'Paris' }, '{"temp_c": 18}')]
     const compact = '<tool_call>\n{"name":"get_weather","arguments":{"city":"Paris"}}\n</tool_call><|im_end|>'
     const calls = [call(0, m1, compact), call(1, m2, 'It is 18°C.<|im_end|>')]
     const { divergences } = buildTrajectories(calls, { decoder: tok })
     expect(divergences[0]).toMatchObject({ cause: 'tool_call_reserialized' })
     expect(divergences[0]!.window!.held).toContain('"get_weather"')
     // The canonical form (what the template renders) is prefix-preserving.
-    const canonical = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'
+    const canonical = toolCallText('get_weather', { city: 'Paris' })
     expect(buildTrajectories([call(0, m1, canonical), call(1, m2, 'Ok<|im_end|>')]).divergences).toEqual([])
   })
 
   it('calls a same-text split inside a tool call retokenization, not tool_call_reserialized', () => {
     const m1 = [user('Weather in Paris?')]
-    const toolCall = { type: 'function', id: 'c1', function: { name: 'get_weather', arguments: { city: 'Paris' } } }
-    const m2: ChatTemplateMessage[] = [
-      ...m1,
-      { role: 'assistant', content: '', tool_calls: [toolCall] },
-      { role: 'tool', tool_call_id: 'c1', content: '{"temp_c": 18}' },
-    ]
-    const canonical = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'
+    const m2 = [...m1, ...toolTurn('c1', 'get_weather', { city: 'Paris' }, '{"temp_c": 18}')]
+    const canonical = toolCallText('get_weather', { city: 'Paris' })
     const first = call(0, m1, canonical)
     // the model sampled "Paris" as two pieces: the text is identical, only the ids differ
     const paris = [tok.tokenToId('Paris')!]
