@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.shared.js'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'internal/index': 'src/internal/index.ts' },
-  tsconfig: 'tsconfig.build.json',
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-})
+export default packageBuild({ index: 'src/index.ts', 'internal/index': 'src/internal/index.ts' })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { QWEN3_TOKENS } from '@strands-vllm/tokenizer'
 import { checkContextLength } from './context-length.js'
 import { type Conversation, chatConversation } from './conversation.js'
-import { badRequest, MockVLLMError, VLLMRequestError } from './errors.js'
+import { badRequest, MockVLLMError, MockVLLMRequestError } from './errors.js'
 import type { Exchange } from './exchange.js'
 import { applyFinishFault, type Generation, generateIds, renderAssistantText } from './generate.js'
 import { chatLogprobs, logprobValues, promptLogprobs } from './logprob-views.js'
@@ -82,7 +82,7 @@ async function generateChoice(
   try {
     output = await config.policy(ctx)
   } catch (error) {
-    throw new VLLMRequestError(500, `mock policy failed: ${(error as Error)?.message ?? String(error)}`)
+    throw new MockVLLMRequestError(500, `mock policy failed: ${(error as Error)?.message ?? String(error)}`)
   }
   const named = typeof body.tool_choice === 'object' ? body.tool_choice.function.name : undefined
   const text =
@@ -100,7 +100,7 @@ async function generateChoice(
       eosId: QWEN3_TOKENS.imEnd,
     })
   } catch (error) {
-    if (MockVLLMError.isInstance(error)) throw new VLLMRequestError(500, `mock policy output: ${error.message}`)
+    if (MockVLLMError.isInstance(error)) throw new MockVLLMRequestError(500, `mock policy output: ${error.message}`)
     throw error
   }
   gen = applyFinishFault(gen, ex.faults, QWEN3_TOKENS.imEnd)

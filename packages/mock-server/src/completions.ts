@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { QWEN3_TOKENS } from '@strands-vllm/tokenizer'
 import { stopStrings } from './chat-completions.js'
 import { checkContextLength } from './context-length.js'
-import { badRequest, VLLMRequestError } from './errors.js'
+import { badRequest, MockVLLMRequestError } from './errors.js'
 import type { Exchange } from './exchange.js'
 import { applyFinishFault, type Generation, generateIds, renderAssistantText } from './generate.js'
 import { completionLogprobs, logprobValues, promptLogprobs, pyLen } from './logprob-views.js'
@@ -89,8 +89,8 @@ export async function completions(ex: Exchange): Promise<void> {
       })
       gens.push(applyFinishFault(gen, ex.faults, QWEN3_TOKENS.imEnd))
     } catch (error) {
-      if (VLLMRequestError.isInstance(error)) throw error
-      throw new VLLMRequestError(500, `mock policy failed: ${(error as Error)?.message ?? String(error)}`)
+      if (MockVLLMRequestError.isInstance(error)) throw error
+      throw new MockVLLMRequestError(500, `mock policy failed: ${(error as Error)?.message ?? String(error)}`)
     }
   }
   ex.recordChoices(

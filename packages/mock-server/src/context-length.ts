@@ -1,4 +1,4 @@
-import { badRequest, type VLLMRequestError } from './errors.js'
+import { badRequest, type MockVLLMRequestError } from './errors.js'
 import type { FaultSet } from './faults.js'
 import type { ContextVariant } from './types.js'
 import { invalidParam } from './validation-error.js'
@@ -37,7 +37,7 @@ export function checkContextLength(request: ContextRequest, faults: FaultSet): n
   return effective
 }
 
-function tokensError(maxModelLen: number, requested: number, input: number, atLeast: boolean): VLLMRequestError {
+function tokensError(maxModelLen: number, requested: number, input: number, atLeast: boolean): MockVLLMRequestError {
   const least = atLeast ? 'at least ' : ''
   return invalidParam(
     `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${requested} output tokens and your prompt contains ${least}${input} input tokens, for a total of ${least}${input + requested} tokens. Please reduce the length of the input prompt or the number of requested output tokens.`,
@@ -47,7 +47,7 @@ function tokensError(maxModelLen: number, requested: number, input: number, atLe
 }
 
 /** Every message variant vLLM has used for a context overflow; always HTTP 400 with int `code`. */
-function contextError(variant: ContextVariant, request: ContextRequest): VLLMRequestError {
+function contextError(variant: ContextVariant, request: ContextRequest): MockVLLMRequestError {
   const { inputTokens: input, maxModelLen } = request
   const maxTokens = request.maxTokens ?? maxModelLen
   const over = Math.max(input, maxModelLen + 1)

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ServerConfig } from './config.js'
-import { badRequest, errorBody, VLLMRequestError } from './errors.js'
+import { badRequest, errorBody, MockVLLMRequestError } from './errors.js'
 import type { FaultSet } from './faults.js'
 import type { RecordedChoice, RecordedRequest } from './types.js'
 
@@ -46,7 +46,7 @@ export class Exchange {
   }
 
   /** vLLM's error response (nested, or flat under `flat-error-shape`). */
-  sendError(error: VLLMRequestError): void {
+  sendError(error: MockVLLMRequestError): void {
     this.sendJson(error.status, errorBody(error, this.faults.has('flat-error-shape')))
   }
 
@@ -57,7 +57,7 @@ export class Exchange {
       throw badRequest('Request body must be a JSON object')
     }
     if (body.model !== undefined && body.model !== this.config.modelId) {
-      throw new VLLMRequestError(404, `The model \`${body.model}\` does not exist.`, {
+      throw new MockVLLMRequestError(404, `The model \`${body.model}\` does not exist.`, {
         type: 'NotFoundError',
         param: 'model',
       })
@@ -82,4 +82,4 @@ export class Exchange {
   }
 }
 
-export { VLLMRequestError }
+export { MockVLLMRequestError }

@@ -1,4 +1,4 @@
-export { MockVLLMError, VLLMRequestError } from './errors.js'
+export { MockVLLMError, MockVLLMRequestError } from './errors.js'
 export { FAULT_HEADER } from './faults.js'
 export { evaluateArithmetic } from './policies/arithmetic.js'
 export { type CalculatorPolicyOptions, calculatorPolicy } from './policies/calculator.js'

@@ -4,7 +4,7 @@ import { loadQwen3Tokenizer } from '@strands-vllm/tokenizer'
 import { chatCompletions } from './chat-completions.js'
 import { completions } from './completions.js'
 import { resolveConfig, type ServerConfig } from './config.js'
-import { badRequest, VLLMRequestError } from './errors.js'
+import { badRequest, MockVLLMRequestError } from './errors.js'
 import { Exchange } from './exchange.js'
 import { FAULT_HEADER, FaultSet, parseFaults } from './faults.js'
 import { listenOnLoopback, readRequestBody } from './loopback-server.js'
@@ -66,7 +66,9 @@ async function handle(
   })
   let ex = new Exchange(req, res, config, new FaultSet([]), record, undefined)
   try {
-    const raw = (await readRequestBody(req, () => new VLLMRequestError(413, 'request body too large'))).toString('utf8')
+    const raw = (await readRequestBody(req, () => new MockVLLMRequestError(413, 'request body too large'))).toString(
+      'utf8'
+    )
     const faults: Fault[] = [...config.faults]
     const header = req.headers[FAULT_HEADER]
     let fromHeader: Fault[] = []
@@ -95,7 +97,7 @@ async function handle(
     if (route.proxied && gatewayRefuses(ex, fromHeader, typeof header === 'string' ? header : '')) return
     const status = ex.faults.get('status')
     if (status && route.generates) {
-      throw new VLLMRequestError(status.status, status.message ?? `mock: injected ${status.status}`)
+      throw new MockVLLMRequestError(status.status, status.message ?? `mock: injected ${status.status}`)
     }
     await route.handler(ex)
   } catch (error) {
@@ -105,9 +107,9 @@ async function handle(
       return
     }
     ex.sendError(
-      VLLMRequestError.isInstance(error)
+      MockVLLMRequestError.isInstance(error)
         ? error
-        : new VLLMRequestError(500, `mock server error: ${(error as Error)?.message ?? String(error)}`)
+        : new MockVLLMRequestError(500, `mock server error: ${(error as Error)?.message ?? String(error)}`)
     )
   }
 }
@@ -133,7 +135,7 @@ function gatewayRefuses(ex: Exchange, fromHeader: readonly Fault[], header: stri
     }
   }
   if (ex.faults.has('throttle')) {
-    ex.sendError(new VLLMRequestError(429, 'mock: throttled'))
+    ex.sendError(new MockVLLMRequestError(429, 'mock: throttled'))
     return true
   }
   return false

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { errorBody, VLLMRequestError } from './errors.js'
+import { errorBody, MockVLLMRequestError } from './errors.js'
 import type { Exchange } from './exchange.js'
 
 /**
@@ -66,7 +66,7 @@ export class SseWriter {
     const error = faults.get('mid-stream-error')
     if (error && this.count >= error.afterChunks) {
       const body = errorBody(
-        new VLLMRequestError(500, error.message ?? 'mock: injected mid-stream error'),
+        new MockVLLMRequestError(500, error.message ?? 'mock: injected mid-stream error'),
         faults.has('flat-error-shape')
       )
       await this.write(JSON.stringify(body))

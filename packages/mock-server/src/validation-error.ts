@@ -1,4 +1,4 @@
-import { VLLMRequestError } from './errors.js'
+import { MockVLLMRequestError } from './errors.js'
 import { PyObject, pyRepr, Tuple } from './py-repr.js'
 
 /** `str(VLLMValidationError)`: the text, then ` (parameter=…, value=…)` when either is known. */
@@ -13,8 +13,8 @@ function vllmText(text: string, param?: string, value?: unknown): string {
  * A check vLLM runs while serving (rendering, sampling params): `BadRequestError`, `param` set, and the message
  * ends with ` (parameter=…, value=…)`.
  */
-export function invalidParam(text: string, param?: string, value?: unknown): VLLMRequestError {
-  return new VLLMRequestError(400, vllmText(text, param, value), param === undefined ? {} : { param })
+export function invalidParam(text: string, param?: string, value?: unknown): MockVLLMRequestError {
+  return new MockVLLMRequestError(400, vllmText(text, param, value), param === undefined ? {} : { param })
 }
 
 /**
@@ -26,7 +26,7 @@ export function requestValidationError(
   text: string,
   body: unknown,
   options: { param?: string; value?: unknown } = {}
-): VLLMRequestError {
+): MockVLLMRequestError {
   const error = {
     type: 'value_error',
     loc: new Tuple(['body']),
@@ -34,22 +34,22 @@ export function requestValidationError(
     input: body,
     ctx: { error: new PyObject('VLLMValidationError', [text]) },
   }
-  return new VLLMRequestError(400, pydanticMessage(error), {
+  return new MockVLLMRequestError(400, pydanticMessage(error), {
     type: 'Bad Request',
     ...(options.param === undefined ? {} : { param: options.param }),
   })
 }
 
 /** A required field is absent: pydantic's `missing` error at `('body', field)`. */
-export function missingFieldError(field: string, body: unknown): VLLMRequestError {
+export function missingFieldError(field: string, body: unknown): MockVLLMRequestError {
   const error = { type: 'missing', loc: new Tuple(['body', field]), msg: 'Field required', input: body }
-  return new VLLMRequestError(400, pydanticMessage(error), { type: 'Bad Request' })
+  return new MockVLLMRequestError(400, pydanticMessage(error), { type: 'Bad Request' })
 }
 
 /** A field has the wrong JSON type, e.g. `list_type` / `Input should be a valid list`. */
-export function fieldTypeError(field: string, type: string, msg: string, input: unknown): VLLMRequestError {
+export function fieldTypeError(field: string, type: string, msg: string, input: unknown): MockVLLMRequestError {
   const error = { type, loc: new Tuple(['body', field]), msg, input }
-  return new VLLMRequestError(400, pydanticMessage(error), { type: 'Bad Request' })
+  return new MockVLLMRequestError(400, pydanticMessage(error), { type: 'Bad Request' })
 }
 
 function pydanticMessage(error: Record<string, unknown>): string {

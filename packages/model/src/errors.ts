@@ -1,4 +1,5 @@
 import { ModelError } from '@strands-agents/sdk'
+import { hasErrorMarker } from './error-marker.js'
 import type { TitoPause, VLLMResponseFields } from './tito-fields.js'
 
 const marker: unique symbol = Symbol.for('strands-vllm.error.VLLMError')
@@ -13,10 +14,6 @@ const generationAbortedMarker: unique symbol = Symbol.for('strands-vllm.error.VL
 const pauseBudgetMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMPauseBudgetExceededError')
 const tokenInMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMTokenInError')
 const concurrentMarker: unique symbol = Symbol.for('strands-vllm.error.VLLMConcurrentCallError')
-
-function marked(error: unknown, key: symbol): boolean {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[key] === true
-}
 
 export interface VLLMErrorOptions {
   cause?: unknown
@@ -53,7 +50,7 @@ export class VLLMError extends ModelError {
   }
 
   static isInstance(error: unknown): error is VLLMError {
-    return marked(error, marker)
+    return hasErrorMarker(error, marker)
   }
 }
 
@@ -65,7 +62,7 @@ export class VLLMConfigError extends VLLMError {
     this.name = 'VLLMConfigError'
   }
   static override isInstance(error: unknown): error is VLLMConfigError {
-    return marked(error, configMarker)
+    return hasErrorMarker(error, configMarker)
   }
 }
 
@@ -77,7 +74,7 @@ export class VLLMRequestError extends VLLMError {
     this.name = 'VLLMRequestError'
   }
   static override isInstance(error: unknown): error is VLLMRequestError {
-    return marked(error, requestMarker)
+    return hasErrorMarker(error, requestMarker)
   }
 }
 
@@ -89,7 +86,7 @@ export class VLLMServerError extends VLLMError {
     this.name = 'VLLMServerError'
   }
   static override isInstance(error: unknown): error is VLLMServerError {
-    return marked(error, serverMarker)
+    return hasErrorMarker(error, serverMarker)
   }
 }
 
@@ -101,7 +98,7 @@ export class VLLMServerUnavailableError extends VLLMServerError {
     this.name = 'VLLMServerUnavailableError'
   }
   static override isInstance(error: unknown): error is VLLMServerUnavailableError {
-    return marked(error, unavailableMarker)
+    return hasErrorMarker(error, unavailableMarker)
   }
 }
 
@@ -113,7 +110,7 @@ export class VLLMConnectionError extends VLLMError {
     this.name = 'VLLMConnectionError'
   }
   static override isInstance(error: unknown): error is VLLMConnectionError {
-    return marked(error, connectionMarker)
+    return hasErrorMarker(error, connectionMarker)
   }
 }
 
@@ -136,7 +133,7 @@ export class VLLMStreamError extends VLLMError {
     this.partial = options.partial
   }
   static override isInstance(error: unknown): error is VLLMStreamError {
-    return marked(error, streamMarker)
+    return hasErrorMarker(error, streamMarker)
   }
 }
 
@@ -148,7 +145,7 @@ export class VLLMAbortedError extends VLLMStreamError {
     this.name = 'VLLMAbortedError'
   }
   static override isInstance(error: unknown): error is VLLMAbortedError {
-    return marked(error, abortedMarker)
+    return hasErrorMarker(error, abortedMarker)
   }
 }
 
@@ -164,7 +161,7 @@ export class VLLMGenerationAbortedError extends VLLMStreamError {
     this.name = 'VLLMGenerationAbortedError'
   }
   static override isInstance(error: unknown): error is VLLMGenerationAbortedError {
-    return marked(error, generationAbortedMarker)
+    return hasErrorMarker(error, generationAbortedMarker)
   }
 }
 
@@ -193,7 +190,7 @@ export class VLLMPauseBudgetExceededError extends VLLMError {
     this.retryAfterMs = options.retryAfterMs
   }
   static override isInstance(error: unknown): error is VLLMPauseBudgetExceededError {
-    return marked(error, pauseBudgetMarker)
+    return hasErrorMarker(error, pauseBudgetMarker)
   }
 }
 
@@ -229,7 +226,7 @@ export class VLLMTokenInError extends VLLMError {
     this.position = options.position
   }
   static override isInstance(error: unknown): error is VLLMTokenInError {
-    return marked(error, tokenInMarker)
+    return hasErrorMarker(error, tokenInMarker)
   }
 }
 
@@ -245,6 +242,6 @@ export class VLLMConcurrentCallError extends VLLMError {
     this.name = 'VLLMConcurrentCallError'
   }
   static override isInstance(error: unknown): error is VLLMConcurrentCallError {
-    return marked(error, concurrentMarker)
+    return hasErrorMarker(error, concurrentMarker)
   }
 }

@@ -54,6 +54,7 @@ export {
   type TitoStatus,
   type TitoTokenIn,
   type TitoUsage,
+  type TokenInRenderReason,
   type TopLogprob,
   type VLLMResponseFields,
 } from './tito-fields.js'

@@ -59,6 +59,16 @@ export interface TitoPause {
   reason: string | null
 }
 
+/** Why a token-in call's prompt was rendered afresh instead of extended (the table in the README). */
+export type TokenInRenderReason =
+  | 'first_call'
+  | 'messages_reset'
+  | 'history_changed'
+  | 'tools_changed'
+  | 'system_changed'
+  | 'template_changed'
+  | 'previous_not_extendable'
+
 /** Where a token-in prompt came from (filled by token-in mode; absent in chat mode). */
 export interface TitoTokenIn {
   /** Fresh rendering / previous prompt + sampled ids + bridge / the same prompt resent after a failure. */
@@ -69,15 +79,7 @@ export interface TitoTokenIn {
    * other tools; another system prompt; other `chat_template_kwargs`; or a previous call whose ids cannot be trusted
    * as a prefix (failed checks, a server that echoed another prompt).
    */
-  renderReason:
-    | 'first_call'
-    | 'messages_reset'
-    | 'history_changed'
-    | 'tools_changed'
-    | 'system_changed'
-    | 'template_changed'
-    | 'previous_not_extendable'
-    | null
+  renderReason: TokenInRenderReason | null
   renderer: 'server' | 'local'
   /** Ids appended between the previous call's sampled ids and this prompt's end (null unless extended). */
   bridgeLength: number | null

@@ -5,6 +5,7 @@ import type {
   TitoStatus,
   TitoTokenIn,
   TitoUsage,
+  TokenInRenderReason,
   TopLogprob,
 } from '@strands-vllm/model'
 
@@ -20,11 +21,8 @@ export type TitoCallMode = TitoInfo['mode']
 /** `stream`: SSE; `json`: one non-streaming response (what Agent Lightning v1's gateway requires). */
 export type TitoTransport = TitoInfo['transport']
 
-/** Why a token-in call's prompt was rendered afresh instead of extended. */
-export type TokenInRenderReason = NonNullable<TitoTokenIn['renderReason']>
-
 /** The model's types for a call's pauses and token-in provenance, re-exported with the record that holds them. */
-export type { TitoPause, TitoTokenIn }
+export type { TitoPause, TitoTokenIn, TokenInRenderReason }
 
 /**
  * One model call, as the recorder saw it. Every call gets one, in call order, including calls

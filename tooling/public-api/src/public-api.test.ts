@@ -3,6 +3,7 @@ import * as agentLightningOtlp from '@strands-vllm/agent-lightning/otlp'
 import * as drift from '@strands-vllm/drift'
 import * as mockServer from '@strands-vllm/mock-server'
 import * as mockServerInternal from '@strands-vllm/mock-server/internal'
+import * as model from '@strands-vllm/model'
 import * as modelInternal from '@strands-vllm/model/internal'
 import * as tito from '@strands-vllm/tito'
 import * as tokenizer from '@strands-vllm/tokenizer'
@@ -16,6 +17,18 @@ import { describe, expect, it } from 'vitest'
  * change: say so in the README and a changeset.
  */
 const ENTRIES: Array<[entry: string, api: object, names: string]> = [
+  [
+    '@strands-vllm/model',
+    model,
+    `
+    INVALID_TOOL_INPUT_KEY InvalidToolInputGuard Qwen3ReasoningParser SESSION_STATE_KEY VLLMAbortedError
+    VLLMConcurrentCallError VLLMConfigError VLLMConnectionError VLLMError VLLMGenerationAbortedError VLLMModel
+    VLLMPauseBudgetExceededError VLLMRequestError VLLMServerError VLLMServerUnavailableError VLLMStreamError
+    VLLMTokenInError createHermesToolParser createQwen3CoderToolParser createResponseParser getInvalidToolInput
+    getVLLMResponseFields invalidToolInputMessage isContextOverflowMessage makeInvalidToolInput reasoningParsers
+    toolParsers
+    `,
+  ],
   [
     '@strands-vllm/tito',
     tito,
@@ -50,7 +63,7 @@ const ENTRIES: Array<[entry: string, api: object, names: string]> = [
     '@strands-vllm/mock-server',
     mockServer,
     `
-    FAULT_HEADER MockVLLMError VLLMRequestError calculatorPolicy connectOrStartMockVLLM defaultPolicy
+    FAULT_HEADER MockVLLMError MockVLLMRequestError calculatorPolicy connectOrStartMockVLLM defaultPolicy
     evaluateArithmetic scriptedPolicy startMockVLLM
     `,
   ],
@@ -89,5 +102,33 @@ const ENTRIES: Array<[entry: string, api: object, names: string]> = [
 describe('public API', () => {
   it.each(ENTRIES)('%s exports exactly its listed names', (_, api, names) => {
     expect(Object.keys(api).sort()).toEqual(names.split(/\s+/).filter(Boolean).sort())
+  })
+})
+
+/** Every exported error class, by the entry that exports it. */
+function errorClasses(): Array<[entry: string, name: string]> {
+  const out: Array<[string, string]> = []
+  for (const [entry, api] of ENTRIES) {
+    for (const [name, value] of Object.entries(api)) {
+      if (typeof value === 'function' && value.prototype instanceof Error) out.push([entry, name])
+    }
+  }
+  return out
+}
+
+describe('error markers', () => {
+  it('no two packages export an error class of the same name (markers are `Symbol.for(strands-vllm.error.<Name>)`)', () => {
+    const seen = new Map<string, string>()
+    for (const [entry, name] of errorClasses()) {
+      const other = seen.get(name)
+      expect(other, `${name} is exported by ${other} and ${entry}`).toBeUndefined()
+      seen.set(name, entry)
+    }
+  })
+
+  it("the mock's request error is not the model's: isInstance never confuses the two", () => {
+    const mockError = new mockServer.MockVLLMRequestError(400, 'bad request')
+    expect(model.VLLMRequestError.isInstance(mockError)).toBe(false)
+    expect(mockServer.MockVLLMRequestError.isInstance(mockError)).toBe(true)
   })
 })
