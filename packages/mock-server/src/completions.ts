@@ -210,6 +210,12 @@ async function stream(
   const misaligned = ex.faults.has('logprobs-misaligned')
   const chunkHead = head(ex)
   const sent = gens.map(() => 0)
+  // `text_offset` of each id, once per choice (summing the prefix per chunk would be quadratic in the length).
+  const textOffsets = gens.map((g) => {
+    const offsets = [0]
+    for (const piece of g.pieces) offsets.push(offsets[offsets.length - 1]! + pyLen(piece))
+    return offsets
+  })
   const steps = Math.max(...gens.map((g) => Math.max(1, Math.ceil(g.ids.length / interval))))
   for (let step = 0; step < steps; step++) {
     for (const [index, g] of gens.entries()) {
@@ -225,7 +231,7 @@ async function stream(
         const shift = misaligned && index === 0 && g.ids.length > interval ? (step === 0 ? -1 : step === 1 ? 1 : 0) : 0
         const lpIds = shift === -1 ? ids.slice(0, -1) : shift === 1 ? [g.ids[start - 1] as number, ...ids] : ids
         const lpStart = shift === 1 ? start - 1 : start
-        lp = completionLogprobs(ex.config, lpIds, logprobs, lpStart, pyLen(g.pieces.slice(0, lpStart).join('')))
+        lp = completionLogprobs(ex.config, lpIds, logprobs, lpStart, textOffsets[index]![lpStart]!)
       }
       const choice = {
         index,

@@ -298,3 +298,21 @@ describe('round-2 faults', () => {
     expect((await completion('throttle')).status).toBe(429)
   })
 })
+
+describe('body faults on routes that do not generate', () => {
+  it.each(['cut-stream:0', 'close-mid-body:0', 'malformed-chunk:0'])(
+    '%s leaves /tokenize and /v1/models whole (a token-in client renders behind the same fault header)',
+    async (fault) => {
+      const tokenize = await post(
+        `${mock.url}/tokenize`,
+        { messages: [{ role: 'user', content: 'hi' }] },
+        { 'x-mock-fault': fault }
+      )
+      expect(tokenize.status).toBe(200)
+      const rendered = (await tokenize.json()) as Json
+      expect(Array.isArray(rendered.tokens)).toBe(true)
+      const models = await fetch(`${mock.baseUrl}/models`, { headers: { 'x-mock-fault': fault } })
+      expect(((await models.json()) as Json).object).toBe('list')
+    }
+  )
+})

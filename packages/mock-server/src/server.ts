@@ -13,6 +13,9 @@ import type { Fault, MockVLLM, MockVLLMOptions, RecordedRequest } from './types.
 
 type Handler = (ex: Exchange) => void | Promise<void>
 
+/** Faults that cut or corrupt a response body: only generating routes get them. */
+const BODY_FAULTS: ReadonlySet<string> = new Set(['cut-stream', 'close-mid-body', 'malformed-chunk'])
+
 /** `generates`: status faults apply; `proxied`: what an Agent Lightning gateway proxies (pause/throttle apply). */
 const routes: Record<string, { method: 'GET' | 'POST'; handler: Handler; generates?: true; proxied?: true }> = {
   '/v1/chat/completions': { method: 'POST', handler: chatCompletions, generates: true, proxied: true },
@@ -90,8 +93,10 @@ async function handle(
       }
     }
     record.body = body
-    ex = new Exchange(req, res, config, new FaultSet(faults), record, body)
     const route = routes[path]
+    // Body faults cut generation answers; `/tokenize` or `/v1/models` behind the same fault header answer whole.
+    const applied = route?.generates ? faults : faults.filter((f) => !BODY_FAULTS.has(f.type))
+    ex = new Exchange(req, res, config, new FaultSet(applied), record, body)
     if (!route) return ex.sendDetail(404, 'Not Found')
     if (route.method !== req.method) return ex.sendDetail(405, 'Method Not Allowed')
     if (route.proxied && gatewayRefuses(ex, fromHeader, typeof header === 'string' ? header : '')) return
