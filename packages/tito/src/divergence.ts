@@ -294,13 +294,43 @@ export function textRequests(input: DivergenceInput): number[][] {
   const nextEnd = messageEnd(next, j, special)
   const slice = (ids: ArrayLike<number>, a: number, b: number): number[] =>
     Array.prototype.slice.call(ids, a, Math.min(b, ids.length)) as number[]
+  const resync = resyncPoint(held, next, j)
   return [
     slice(held, start, j),
     slice(held, j, j + WINDOW),
     slice(next, j, j + WINDOW),
     slice(held, j, heldEnd),
     slice(next, j, nextEnd),
+    resync ? slice(held, j, resync.held) : [],
+    resync ? slice(next, j, resync.next) : [],
   ]
+}
+
+/** Ids that must agree after a re-split for the two sides to count as back in step. */
+const RESYNC_RUN = 2
+
+/**
+ * Where the two sequences fall back into step after the first difference at `j`: the nearest positions (within the
+ * window) from which `RESYNC_RUN` ids agree. A BPE re-split (`H`+`AVING` vs `HAV`+`ING`) rejoins within a few ids;
+ * comparing the decoded runs up to there tells a local re-split from a real rewrite even when the message differs
+ * again later (re-serialized tool arguments in the same turn).
+ */
+function resyncPoint(
+  held: ArrayLike<number>,
+  next: ArrayLike<number>,
+  j: number
+): { held: number; next: number } | null {
+  for (let span = 2; span <= 2 * WINDOW; span++) {
+    for (let a = 1; a < span; a++) {
+      const h = j + a
+      const n = j + span - a
+      if (h + RESYNC_RUN > held.length || n + RESYNC_RUN > next.length) continue
+      let agree = true
+      for (let k = 0; k < RESYNC_RUN && agree; k++) agree = held[h + k] === next[n + k]
+      if (agree) return { held: h, next: n }
+    }
+  }
+  return null
 }
 
 /** Refine an id-only classification with the decoded `textRequests`. */
@@ -310,7 +340,15 @@ export function refineWithText(
   texts: readonly string[]
 ): { classified: Classified; window: DivergenceWindow } {
   let base = classified
-  const [before = '', heldWindow = '', receivedWindow = '', heldMessage = '', nextMessage = ''] = texts
+  const [
+    before = '',
+    heldWindow = '',
+    receivedWindow = '',
+    heldMessage = '',
+    nextMessage = '',
+    heldRun = '',
+    nextRun = '',
+  ] = texts
   const window: DivergenceWindow = {
     start: Math.max(0, input.index - WINDOW),
     before,
@@ -332,6 +370,18 @@ export function refineWithText(
         classified: {
           cause: 'retokenization',
           detail: 'same text, different ids: the template re-tokenized text the model produced with other pieces',
+        },
+        window,
+      }
+    }
+    // The first difference is a local re-split of the same text, even if the message differs again later on.
+    if (heldRun.length > 0 && heldRun === nextRun) {
+      return {
+        classified: {
+          cause: 'retokenization',
+          detail:
+            `the first difference re-tokenizes the same text (${JSON.stringify(heldRun)}) with other pieces; ` +
+            'the message may differ again further on',
         },
         window,
       }
