@@ -76,12 +76,16 @@ export const demoPolicy = scriptedPolicy(
   { compactToolJson: true, nonCanonical: { HAVING: ['H', 'AVING'] } }
 )
 
-/** How the model builds each prompt. Only chat mode today; `'token-in'` joins with issue 12's token-in mode. */
-export type RolloutMode = 'chat'
+/**
+ * How the model builds each prompt. `chat`: `/v1/chat/completions`, the server renders the whole conversation from
+ * the messages on every call (what drifts). `token-in`: `/v1/completions` with the ids the client holds, rendered
+ * once (`/tokenize`) and then extended by each call's sampled ids and the appended messages' ids (what cannot).
+ */
+export type RolloutMode = 'chat' | 'token-in'
 
 export interface DriftRolloutOptions {
   env?: Record<string, string | undefined>
-  /** `chat`: the server renders every prompt from the messages (what drifts). Default `chat`. */
+  /** Default `chat`. */
   mode?: RolloutMode
 }
 
@@ -95,12 +99,14 @@ export async function runDriftRollout(options: DriftRolloutOptions = {}): Promis
   const target = await connectOrStartMockVLLM({ env, policy: demoPolicy, seed: 7 })
   try {
     const recorder = new VLLMTokenRecorder({ rolloutId: 'drift-demo' })
+    // One model instance per rollout: in token-in mode the instance holds the conversation's ids.
     const model = new VLLMModel({
       baseUrl: target.baseUrl,
       modelId: target.modelId,
       apiKey: target.apiKey,
       returnTokenIds: true,
       logprobs: true,
+      ...(options.mode === 'token-in' ? { tokenIn: true } : {}),
     })
     const agent = new Agent({
       model,
