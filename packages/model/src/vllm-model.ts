@@ -24,7 +24,7 @@ import { buildChatRequest, formatToolChoice, formatTools } from './request/chat-
 import { buildCompletionsRequest } from './request/completions-request.js'
 import { formatMessages, formatSystemPrompt } from './request/format-messages.js'
 import { ServerInfo, serverRoot } from './server-info.js'
-import type { TitoPause, TitoReason, TitoReasonCode, VLLMResponseFields } from './tito-fields.js'
+import type { TitoReason, TitoReasonCode, VLLMResponseFields } from './tito-fields.js'
 import { TokenCapture } from './token-capture.js'
 import { AssistantCollector } from './token-in/assistant-message.js'
 import { localRenderer, serverRenderer } from './token-in/prompt-renderer.js'
@@ -32,7 +32,7 @@ import { TokenInConversation } from './token-in/token-in-conversation.js'
 import { type ResolvedTokenInOptions, resolveTokenInOptions } from './token-in/token-in-options.js'
 import { buildClient, DEFAULT_API_KEY } from './transport/client.js'
 import { resolvePauseRetry, sendRequest, type TransportResponse } from './transport/send-request.js'
-import { resolveSessionKey } from './transport/session-key.js'
+import { resolveSessionKey, type SessionKey } from './transport/session-key.js'
 import { CallSink } from './wire/call-sink.js'
 import { readChatJson } from './wire/chat-json.js'
 import { readChatBatch } from './wire/chat-sse.js'
@@ -165,43 +165,69 @@ export class VLLMModel extends Model<VLLMModelConfig> {
       return
     }
     const config = this.config
-    const client = this.client
     const request = buildChatRequest(config, messages, options, (m) => this.warnOnce(m, m))
-    const session = resolveSessionKey(config.session, messages, options)
+    const call = await this.send('chat', request, resolveSessionKey(config.session, messages, options), options)
+    const sink = new CallSink(call.capture, new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)))
+    yield* this.read('chat', call.response, sink, { ...call, withIds: request.returnTokenIds })
+  }
+
+  /**
+   * The part of a call both request paths share: the capture (what the checks compare against), the error context,
+   * the session key on body and header, and the one HTTP call with its pause retries.
+   */
+  private async send(
+    endpoint: Endpoint,
+    request: {
+      body: Record<string, unknown>
+      sampling: Record<string, unknown>
+      logprobs: boolean
+      topLogprobs: boolean
+    },
+    session: SessionKey | undefined,
+    options: StreamOptions | undefined,
+    /** When the call began (token-in renders its prompt first; that time is part of the call's latency). */
+    startMs = Date.now()
+  ): Promise<{
+    capture: TokenCapture
+    ctx: ErrorContext
+    response: TransportResponse
+    signal: AbortSignal | undefined
+    startMs: number
+  }> {
+    const config = this.config
+    const client = this.client
+    const path = endpoint === 'chat' ? '/chat/completions' : '/completions'
     if (session?.body) request.body.session_id = session.id
     const stream = config.stream !== false
-    const startMs = Date.now()
     const capture = new TokenCapture({
       logprobs: request.logprobs,
       topLogprobs: request.topLogprobs,
       sampling: request.sampling,
       eosTokenIds: config.eosTokenIds,
       startMs,
-      mode: 'chat',
+      mode: endpoint === 'chat' ? 'chat' : 'token-in',
       transport: stream ? 'stream' : 'json',
       sessionId: session?.id ?? null,
     })
     const ctx: ErrorContext = {
-      url: withoutCredentials(`${client.baseURL}/chat/completions`),
+      url: withoutCredentials(`${client.baseURL}${path}`),
       apiKey: config.apiKey,
       bodies: this.errorBodies,
     }
     const signal = options?.cancelSignal
-    const pauses: TitoPause[] = capture.pauses
     const response = await sendRequest({
       client,
-      path: '/chat/completions',
+      path,
       body: request.body,
       stream,
       signal,
       headers: session ? { [session.header]: session.id } : undefined,
       pause: resolvePauseRetry(config.pauseRetry),
       ctx,
-      pauses,
+      pauses: capture.pauses,
       onPause: this.pauseListener(config),
     })
-    const sink = new CallSink(capture, new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)))
-    yield* this.read('chat', response, sink, { ctx, signal, withIds: request.returnTokenIds, startMs })
+    return { capture, ctx, response, signal, startMs }
   }
 
   /**
@@ -222,7 +248,6 @@ export class VLLMModel extends Model<VLLMModelConfig> {
     this.busy = true
     try {
       const config = this.config
-      const client = this.client
       const { conversation } = tokenIn
       const warn = (m: string): void => this.warnOnce(m, m)
       const startMs = Date.now()
@@ -245,36 +270,8 @@ export class VLLMModel extends Model<VLLMModelConfig> {
         (key, message) => this.warnOnce(key, message)
       )
       const session = resolveSessionKey(config.session, messages, options, this.instanceId)
-      if (session?.body) request.body.session_id = session.id
-      const stream = config.stream !== false
-      const capture = new TokenCapture({
-        logprobs: request.logprobs,
-        topLogprobs: request.topLogprobs,
-        sampling: request.sampling,
-        eosTokenIds: config.eosTokenIds,
-        startMs,
-        mode: 'token-in',
-        transport: stream ? 'stream' : 'json',
-        sessionId: session?.id ?? null,
-      })
-      capture.tokenIn = plan.tokenIn
-      const ctx: ErrorContext = {
-        url: withoutCredentials(`${client.baseURL}/completions`),
-        apiKey: config.apiKey,
-        bodies: this.errorBodies,
-      }
-      const response = await sendRequest({
-        client,
-        path: '/completions',
-        body: request.body,
-        stream,
-        signal,
-        headers: session ? { [session.header]: session.id } : undefined,
-        pause: resolvePauseRetry(config.pauseRetry),
-        ctx,
-        pauses: capture.pauses,
-        onPause: this.pauseListener(config),
-      })
+      const call = await this.send('completions', request, session, options, startMs)
+      call.capture.tokenIn = plan.tokenIn
       const parser = createResponseParser(
         { reasoning: tokenIn.options.reasoningParser, tools: tokenIn.options.toolParser },
         {
@@ -284,13 +281,15 @@ export class VLLMModel extends Model<VLLMModelConfig> {
           promptEndsInThink: plan.promptEndsInThink,
         }
       )
-      const sink = new CallSink(capture, new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)), parser)
+      const sink = new CallSink(
+        call.capture,
+        new EventMapper((name, raw) => this.onInvalidToolInput(name, raw)),
+        parser
+      )
       const assistant = new AssistantCollector()
-      yield* this.read('completions', response, sink, {
-        ctx,
-        signal,
+      yield* this.read('completions', call.response, sink, {
+        ...call,
         withIds: true,
-        startMs,
         observer: {
           events: (events) => {
             for (let i = 0; i < events.length; i++) assistant.observe(events[i]!)
