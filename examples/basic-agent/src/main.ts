@@ -23,9 +23,18 @@ try {
     apiKey: target.apiKey,
     returnTokenIds: true,
     disableTools: true,
+    // Every sampling parameter explicit: vLLM fills omitted ones from the model's generation_config.json.
     temperature: 0,
+    topP: 1,
     maxTokens: 128,
-    params: { chat_template_kwargs: { enable_thinking: false } },
+    params: {
+      top_k: -1,
+      min_p: 0,
+      repetition_penalty: 1,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      chat_template_kwargs: { enable_thinking: false },
+    },
   })
   const recorder = new VLLMTokenRecorder()
   const agent = new Agent({

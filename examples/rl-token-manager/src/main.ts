@@ -36,10 +36,11 @@ try {
       apiKey: target.apiKey,
       returnTokenIds: true,
       logprobs: true,
+      // Every sampling parameter explicit: vLLM fills omitted ones from the model's generation_config.json.
       temperature: 1,
       topP: 1,
       maxTokens: 1024,
-      params: { top_k: -1 },
+      params: { top_k: -1, min_p: 0, repetition_penalty: 1, presence_penalty: 0, frequency_penalty: 0 },
     }),
     tools: [calculator],
     plugins: [recorder],
