@@ -5,6 +5,7 @@ export { type CalculatorPolicyOptions, calculatorPolicy } from './policies/calcu
 export { defaultPolicy } from './policies/default.js'
 export type { PolicyOptions } from './policies/options.js'
 export { type ScriptedPolicyOptions, type ScriptRule, scriptedPolicy } from './policies/scripted.js'
+export { SQL_EPISODE, type SqlEpisodePolicyOptions, sqlEpisodePolicy } from './policies/sql-episode.js'
 export { startMockVLLM } from './server.js'
 export type {
   ChatCompletionRequest,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Json, post } from './__fixtures__/http.js'
-import { scriptedPolicy } from './policies/scripted.js'
+import { SQL_EPISODE, sqlEpisodePolicy } from './policies/sql-episode.js'
 import { startMockVLLM } from './server.js'
 import type { ChatMessage, MockVLLM, Policy, ToolParserName } from './types.js'
 
@@ -24,41 +24,11 @@ const TOOLS = [
     },
   },
 ]
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta']
-const pick = (rng: () => number): string => WORDS[Math.floor(rng() * WORDS.length)] ?? 'alpha'
+const policy = (): Policy => sqlEpisodePolicy()
 
-/** Thinking on, a compact-JSON tool call, a non-canonical `H`+`AVING`, two user turns, rng-dependent text. */
-const policy = (): Policy =>
-  scriptedPolicy(
-    [
-      {
-        turn: 0,
-        match: 'HAVING',
-        reply: {
-          reasoning: 'They ask about HAVING; look it up.',
-          toolCalls: [{ name: 'lookup', arguments: { term: 'HAVING', limit: 2 } }],
-        },
-      },
-      {
-        on: 'tool',
-        match: 'filters',
-        reply: (ctx) => ({
-          reasoning: `The tool answered; say it with ${pick(ctx.rng)}.`,
-          content: `HAVING filters groups (${pick(ctx.rng)}, turn ${ctx.turn}).`,
-        }),
-      },
-      {
-        on: 'user',
-        match: 'thanks',
-        reply: (ctx) => ({ reasoning: 'Be polite.', content: `You are welcome, ${pick(ctx.rng)} (turn ${ctx.turn}).` }),
-      },
-    ],
-    { compactToolJson: true, nonCanonical: { HAVING: ['H', 'AVING'] } }
-  )
-
-const USER_1 = { role: 'user', content: 'What does HAVING do in SQL?' }
-const TOOL_RESULT = 'HAVING filters groups after GROUP BY.'
-const USER_2 = { role: 'user', content: 'thanks!' }
+const USER_1 = { role: 'user', content: SQL_EPISODE.user1 }
+const TOOL_RESULT = SQL_EPISODE.toolResult
+const USER_2 = { role: 'user', content: SQL_EPISODE.user2 }
 
 interface Turn {
   sampled: number[]

@@ -1,8 +1,9 @@
 import { Agent, NullConversationManager, tool } from '@strands-agents/sdk'
 import {
   type MockVLLM,
-  type PolicyContext,
-  scriptedPolicy,
+  type Policy,
+  SQL_EPISODE,
+  sqlEpisodePolicy,
   startMockVLLM,
   type ToolParserName,
 } from '@strands-vllm/mock-server'
@@ -22,36 +23,12 @@ import { fromTitoRecords, parseTitoJsonl, toTitoJsonl } from './tito-jsonl.js'
  * sampled ids it rewrote; token-in gives one trajectory per episode, zero divergences, every sampled id kept.
  */
 const tokenizer = loadQwen3Tokenizer()
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta']
-const pick = (ctx: PolicyContext): string => WORDS[Math.floor(ctx.rng() * WORDS.length)] ?? 'alpha'
-const policy = () =>
-  scriptedPolicy(
-    [
-      {
-        turn: 0,
-        match: 'HAVING',
-        reply: {
-          reasoning: 'They ask about HAVING; look it up.',
-          toolCalls: [{ name: 'lookup', arguments: { term: 'HAVING', limit: 2 } }],
-        },
-      },
-      {
-        on: 'tool',
-        match: 'filters',
-        reply: (ctx) => ({
-          reasoning: `The tool answered; say it with ${pick(ctx)}.`,
-          content: `HAVING filters groups (${pick(ctx)}, turn ${ctx.turn}).`,
-        }),
-      },
-      { on: 'user', match: 'thanks', reply: (ctx) => ({ reasoning: 'Be polite.', content: `Welcome, ${pick(ctx)}.` }) },
-    ],
-    { compactToolJson: true, nonCanonical: { HAVING: ['H', 'AVING'] } }
-  )
+const policy = (): Policy => sqlEpisodePolicy()
 const lookup = tool({
   name: 'lookup',
   description: 'Look a SQL keyword up',
   inputSchema: z.object({ term: z.string(), limit: z.number().int() }),
-  callback: () => 'HAVING filters groups after GROUP BY.',
+  callback: () => SQL_EPISODE.toolResult,
 })
 const decoder = { decode: (ids: readonly number[]) => tokenizer.decode([...ids]) }
 

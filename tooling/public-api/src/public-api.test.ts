@@ -64,7 +64,7 @@ const ENTRIES: Array<[entry: string, api: object, names: string]> = [
     mockServer,
     `
     FAULT_HEADER MockVLLMError MockVLLMRequestError calculatorPolicy connectOrStartMockVLLM defaultPolicy
-    evaluateArithmetic scriptedPolicy startMockVLLM
+    SQL_EPISODE evaluateArithmetic scriptedPolicy sqlEpisodePolicy startMockVLLM
     `,
   ],
   ['@strands-vllm/mock-server/internal', mockServerInternal, 'listenOnLoopback pyJsonDumps readRequestBody'],

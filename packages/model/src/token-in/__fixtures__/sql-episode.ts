@@ -6,51 +6,19 @@ import {
   NullConversationManager,
   tool,
 } from '@strands-agents/sdk'
-import { type Policy, type PolicyContext, scriptedPolicy, type ToolCallFormat } from '@strands-vllm/mock-server'
+import { type Policy, SQL_EPISODE, sqlEpisodePolicy, type ToolCallFormat } from '@strands-vllm/mock-server'
 import { z } from 'zod'
 import { getVLLMResponseFields, type VLLMResponseFields } from '../../tito-fields.js'
 import type { VLLMModel } from '../../vllm-model.js'
 
-export const USER_1 = 'What does HAVING do in SQL?'
-export const USER_2 = 'thanks!'
-export const LOOKUP_RESULT = 'HAVING filters groups after GROUP BY.'
+export const USER_1 = SQL_EPISODE.user1
+export const USER_2 = SQL_EPISODE.user2
+export const LOOKUP_RESULT = SQL_EPISODE.toolResult
 export const IM_END = 151645
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta']
-const pick = (ctx: PolicyContext): string => WORDS[Math.floor(ctx.rng() * WORDS.length)] ?? 'alpha'
-
-/**
- * The scripted episode of issue 12: thinking, a tool call in compact JSON with a non-canonical `H`+`AVING`, the
- * answer after the tool result, a second user turn. Sampled words depend on the mock's seeded rng, which is seeded
- * by the conversation, so the same episode samples the same ids in chat mode and in token-in mode.
- */
+/** The scripted episode of issue 12 (`sqlEpisodePolicy` of the mock: thinking, compact JSON, `H`+`AVING`, two turns). */
 export function sqlPolicy(toolFormat?: ToolCallFormat): Policy {
-  return scriptedPolicy(
-    [
-      {
-        turn: 0,
-        match: 'HAVING',
-        reply: {
-          reasoning: 'They ask about HAVING; look it up.',
-          toolCalls: [{ name: 'lookup', arguments: { term: 'HAVING', limit: 2 } }],
-        },
-      },
-      {
-        on: 'tool',
-        match: 'filters',
-        reply: (ctx) => ({
-          reasoning: `The tool answered; say it with ${pick(ctx)}.`,
-          content: `HAVING filters groups (${pick(ctx)}, turn ${ctx.turn}).`,
-        }),
-      },
-      {
-        on: 'user',
-        match: 'thanks',
-        reply: (ctx) => ({ reasoning: 'Be polite.', content: `You are welcome, ${pick(ctx)} (turn ${ctx.turn}).` }),
-      },
-    ],
-    { compactToolJson: true, nonCanonical: { HAVING: ['H', 'AVING'] }, ...(toolFormat ? { toolFormat } : {}) }
-  )
+  return sqlEpisodePolicy(toolFormat ? { toolFormat } : {})
 }
 
 export const lookupTool = tool({
