@@ -1,25 +1,21 @@
 import {
   ContextWindowOverflowError,
-  Message,
   type ModelStreamEvent,
   ModelThrottledError,
   type StreamOptions,
-  TextBlock,
   type ToolSpec,
 } from '@strands-agents/sdk'
 import { type MockVLLM, type Policy, startMockVLLM } from '@strands-vllm/mock-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { collect, failure, fieldsOf, user } from './__fixtures__/stream-events.js'
 import { VLLMRequestError } from './errors.js'
 import { getInvalidToolInput } from './invalid-tool-input.js'
-import { getVLLMResponseFields, type VLLMResponseFields } from './tito-fields.js'
 import { VLLMModel, type VLLMModelOptions } from './vllm-model.js'
 
 /**
  * `stream: false` (issue 14): one JSON body per call, the same Strands events and the same tito fields and checks
  * as the stream. Every case runs on both transports against the same mock and compares them.
  */
-
-const user = (text: string): Message[] => [new Message({ role: 'user', content: [new TextBlock(text)] })]
 
 const tools: ToolSpec[] = [
   { name: 'add', description: 'Add two numbers', inputSchema: { type: 'object', properties: { a: {}, b: {} } } },
@@ -68,30 +64,6 @@ function summarize(events: ModelStreamEvent[]): unknown[] {
     }
   }
   return out
-}
-
-async function collect(model: VLLMModel, messages: Message[], options?: StreamOptions): Promise<ModelStreamEvent[]> {
-  const events: ModelStreamEvent[] = []
-  for await (const event of model.stream(messages, options)) events.push(event)
-  return events
-}
-
-function fieldsOf(events: ModelStreamEvent[]): VLLMResponseFields {
-  const stop = events.find((e) => e.type === 'modelMessageStopEvent')
-  const fields = getVLLMResponseFields(
-    stop?.type === 'modelMessageStopEvent' ? stop.additionalModelResponseFields : undefined
-  )
-  if (!fields) throw new Error('no VLLMResponseFields on the stop event')
-  return fields
-}
-
-async function failure(model: VLLMModel, messages: Message[]): Promise<unknown> {
-  try {
-    await collect(model, messages)
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
 }
 
 describe('stream: false — one JSON body, the same events, fields and checks', () => {

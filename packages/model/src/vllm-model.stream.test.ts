@@ -1,25 +1,8 @@
-import { Message, type ModelStreamEvent, type StreamOptions, TextBlock, type ToolSpec } from '@strands-agents/sdk'
+import type { ModelStreamEvent, ToolSpec } from '@strands-agents/sdk'
 import { type MockVLLM, type Policy, startMockVLLM } from '@strands-vllm/mock-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getVLLMResponseFields, type VLLMResponseFields } from './tito-fields.js'
+import { collect, fieldsOf, user } from './__fixtures__/stream-events.js'
 import { VLLMModel, type VLLMModelOptions } from './vllm-model.js'
-
-const user = (text: string): Message[] => [new Message({ role: 'user', content: [new TextBlock(text)] })]
-
-async function collect(model: VLLMModel, messages: Message[], options?: StreamOptions): Promise<ModelStreamEvent[]> {
-  const events: ModelStreamEvent[] = []
-  for await (const event of model.stream(messages, options)) events.push(event)
-  return events
-}
-
-function fieldsOf(events: ModelStreamEvent[]): VLLMResponseFields {
-  const stop = events.find((e) => e.type === 'modelMessageStopEvent')
-  const fields = getVLLMResponseFields(
-    stop?.type === 'modelMessageStopEvent' ? stop.additionalModelResponseFields : undefined
-  )
-  if (!fields) throw new Error('no VLLMResponseFields on the stop event')
-  return fields
-}
 
 function stopReasonOf(events: ModelStreamEvent[]): string | undefined {
   const stop = events.find((e) => e.type === 'modelMessageStopEvent')

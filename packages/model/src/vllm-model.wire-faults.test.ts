@@ -1,9 +1,9 @@
 import { Message, ModelThrottledError, TextBlock } from '@strands-agents/sdk'
 import { type MockVLLM, startMockVLLM } from '@strands-vllm/mock-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fieldsOf } from './__fixtures__/stream-events.js'
 import type { VLLMPauseInfo } from './config.js'
 import { VLLMAbortedError, VLLMGenerationAbortedError, VLLMPauseBudgetExceededError } from './errors.js'
-import { getVLLMResponseFields, type VLLMResponseFields } from './tito-fields.js'
 import { VLLMModel, type VLLMModelOptions } from './vllm-model.js'
 
 /**
@@ -25,15 +25,6 @@ async function run(model: VLLMModel, signal?: AbortSignal): Promise<{ events: un
   } catch (error) {
     return { events, error }
   }
-}
-
-function fieldsOf(events: unknown[]): VLLMResponseFields {
-  const stop = events.find((e) => (e as { type: string }).type === 'modelMessageStopEvent') as
-    | { stopReason: string; additionalModelResponseFields?: unknown }
-    | undefined
-  const fields = getVLLMResponseFields(stop?.additionalModelResponseFields)
-  if (!fields) throw new Error('no fields on the stop event')
-  return fields
 }
 
 const stopReasonOf = (events: unknown[]): string | undefined =>
