@@ -1,5 +1,6 @@
 import type { RequestContext } from './context.js'
-import { sendRaw } from './http-io.js'
+import { RolloutMetadataError } from './gateway-state.js'
+import { sendInternalError, sendRaw } from './http-io.js'
 import { validateRolloutCreates, validateRolloutPatch } from './rollout-requests.js'
 import { toTripletEvents } from './triplet-events.js'
 import { type JsonObject, type ModelServer, ROLLOUT_STATES, type RolloutState, VALID_TRANSITIONS } from './types.js'
@@ -14,7 +15,15 @@ export async function createRolloutsRoute(ctx: RequestContext): Promise<void> {
   if (!ready) return
   const result = validateRolloutCreates(ready.body)
   if ('issues' in result) return ctx.unprocessable(result.issues)
-  ctx.json(201, ctx.state.createRollouts(result.items))
+  let created: ReturnType<typeof ctx.state.createRollouts>
+  try {
+    created = ctx.state.createRollouts(result.items)
+  } catch (error) {
+    if (!(error instanceof RolloutMetadataError)) throw error
+    ctx.config.log('warn', `POST /api/rollouts: ${error.message} (the real server raises here)`)
+    return sendInternalError(ctx.res)
+  }
+  ctx.json(201, created)
 }
 
 export function listRolloutsRoute(ctx: RequestContext): void {
@@ -97,7 +106,8 @@ export async function patchRolloutRoute(ctx: RequestContext, params: Record<stri
 export function deleteRolloutRoute(ctx: RequestContext, params: Record<string, string>): void {
   if (!ctx.requireKey()) return
   ctx.state.deleteRollout(params.rollout_id ?? '')
-  sendRaw(ctx.res, 204, '', {})
+  // FastAPI keeps the route's JSON media type on the empty 204.
+  sendRaw(ctx.res, 204, '', { 'content-type': 'application/json' })
 }
 
 /** `POST …/events` with `EventCreate` (`event_type` required, `data` an object defaulting to `{}`). */

@@ -29,13 +29,17 @@ export class GatewayState {
   readonly terminalOrder: string[] = []
   readonly pause: PauseFlags = { paused: false, retryAfterSeconds: 5, reason: null, inflight: 0 }
 
-  /** Idempotent with a caller-supplied id: an existing rollout comes back unchanged. */
+  /**
+   * Idempotent with a caller-supplied id: an existing rollout comes back unchanged. Items are created in order, so
+   * one whose metadata the real route cannot build throws {@link RolloutMetadataError} after the earlier ones exist.
+   */
   createRollouts(items: readonly ValidRolloutCreate[]): Rollout[] {
     return items.map((item) => {
       if (item.rollout_id !== null) {
         const existing = this.rollouts.get(item.rollout_id)
         if (existing) return existing
       }
+      if (item.metadataError !== undefined) throw new RolloutMetadataError(item.metadataError)
       const now = Date.now() / 1000
       const rollout: Rollout = {
         rollout_id: item.rollout_id ?? randomUUID().replaceAll('-', ''),
@@ -134,4 +138,9 @@ export class GatewayState {
   clearModels(): void {
     this.models.clear()
   }
+}
+
+/** The real route's `RolloutMetadata(**metadata)` failing: FastAPI answers a plain 500. */
+export class RolloutMetadataError extends Error {
+  override readonly name = 'RolloutMetadataError'
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { listenOnLoopback } from '@strands-vllm/mock-server/internal'
 import {
   createRolloutsRoute,
@@ -14,8 +14,8 @@ import {
 } from './api-routes.js'
 import { type GatewayConfig, RequestContext } from './context.js'
 import { AglGatewayError } from './errors.js'
-import { GatewayState } from './gateway-state.js'
-import { sendDetail, sendInternalError } from './http-io.js'
+import { GatewayState, RolloutMetadataError } from './gateway-state.js'
+import { sendDetail, sendInternalError, sendRaw } from './http-io.js'
 import type { ProxyRequestRecord } from './proxy-record.js'
 import { pauseRoute, pauseStateRoute, proxyRoute, resumeRoute } from './proxy-routes.js'
 import { type RolloutEnv, rolloutEnv } from './rollout-env.js'
@@ -113,7 +113,11 @@ export async function startAglGateway(options: AglGatewayOptions = {}): Promise<
     const ctx = new RequestContext(req, res, url, state, config, received)
     const match = router.match(req.method ?? 'GET', decodePath(req.url ?? '/'))
     const run = async (): Promise<void> => {
-      if (match.kind === 'not-found') return sendDetail(res, 404, 'Not Found')
+      if (match.kind === 'not-found') {
+        const location = slashRedirect(router, req)
+        if (location) return sendRaw(res, 307, '', { location })
+        return sendDetail(res, 404, 'Not Found')
+      }
       if (match.kind === 'method-not-allowed') return sendDetail(res, 405, 'Method Not Allowed', { allow: match.allow })
       await match.route.handler(ctx, match.params)
     }
@@ -144,7 +148,12 @@ export async function startAglGateway(options: AglGatewayOptions = {}): Promise<
     createRollouts(items) {
       const result = validateRolloutCreates(items as unknown as Parameters<typeof validateRolloutCreates>[0])
       if ('issues' in result) throw new AglGatewayError(`invalid rollouts: ${JSON.stringify(result.issues.list)}`)
-      return state.createRollouts(result.items)
+      try {
+        return state.createRollouts(result.items)
+      } catch (error) {
+        if (error instanceof RolloutMetadataError) throw new AglGatewayError(`invalid rollouts: ${error.message}`)
+        throw error
+      }
     },
     createRollout(input, rest = {}) {
       const [rollout] = gateway.createRollouts([{ ...rest, input }])
@@ -245,4 +254,17 @@ function buildRouter(): Router<RequestContext> {
     .add('POST', '/proxy/pause', pauseRoute)
     .add('POST', '/proxy/resume', resumeRoute)
     .add('GET', '/proxy/state', pauseStateRoute)
+}
+
+/**
+ * Starlette's `redirect_slashes`: a path no route knows, that some route knows with the trailing slash toggled, is
+ * answered 307 to that path (same query), whatever the method.
+ */
+function slashRedirect(router: ReturnType<typeof buildRouter>, req: IncomingMessage): string | undefined {
+  const [rawPath = '/', query] = (req.url ?? '/').split(/\?(.*)/s, 2)
+  if (rawPath === '/') return undefined
+  const toggled = rawPath.endsWith('/') ? rawPath.slice(0, -1) : `${rawPath}/`
+  if (router.match(req.method ?? 'GET', decodePath(toggled)).kind === 'not-found') return undefined
+  const host = req.headers.host ?? 'localhost'
+  return `http://${host}${toggled}${query ? `?${query}` : ''}`
 }

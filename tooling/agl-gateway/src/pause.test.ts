@@ -110,6 +110,23 @@ describe('pause / drain', () => {
     gw.resume()
   })
 
+  it('while paused, a body that is not JSON is still a 400 and one that is not an object still a 500: both come before the pause check', async () => {
+    const { rollout_id } = gw.createRollout({ task: 'pause-order' })
+    gw.pause({ retryAfterSeconds: 2 })
+    try {
+      const url = `${gw.rolloutEnv(rollout_id).AGL_OPENAI_BASE_URL}/chat/completions`
+      const send = async (body: string) => {
+        const res = await fetch(url, { method: 'POST', headers: auth, body })
+        return [res.status, await res.text()]
+      }
+      expect(await send('{x')).toEqual([400, '{"detail":"Invalid JSON in request body"}'])
+      expect(await send('[1]')).toEqual([500, 'Internal Server Error'])
+      expect(await send('{}')).toEqual([429, '{"error": "gateway paused", "reason": null}'])
+    } finally {
+      gw.resume()
+    }
+  })
+
   it('POST /proxy/pause validates its body like the real route (integer seconds, a body required)', async () => {
     const fractional = await management('pause', { method: 'POST', body: JSON.stringify({ retry_after_seconds: 2.5 }) })
     expect(fractional).toEqual({

@@ -45,15 +45,20 @@ export async function proxyRoute(ctx: RequestContext, params: Record<string, str
   if (raw.length > 0) {
     const parsed = parseJsonBody(raw)
     if ('issue' in parsed) return ctx.detail(400, 'Invalid JSON in request body')
-    body = parsed.value ?? {}
+    body = parsed.value ?? null
   }
   record.body = body
-  if (!isObject(body)) return ctx.detail(400, 'Request body must be a JSON object')
 
   const { modelName } = ctx.config
   const server = pinEndpoint(rolloutId, ctx.state.models.get(modelName)?.values() ?? [])
   if (!server) return ctx.detail(503, `No servers available for model '${modelName}'`)
   record.endpoint = server.endpoint
+  // The real route spreads the body into the rewrites (`{**body, …}`): JSON that is not an object (an array, a
+  // string, `null`) raises there, and FastAPI answers a plain 500 — before the pause check.
+  if (!isObject(body)) {
+    ctx.config.log('warn', 'proxy body is not a JSON object: the real server raises TypeError here')
+    return sendInternalError(ctx.res)
+  }
 
   const prepared = prepareBody(body, mode, ctx)
   await forward(ctx, record, server, prepared, upstreamPath)
@@ -122,7 +127,6 @@ async function forward(
         return sendInternalError(ctx.res)
       }
     }
-    const routedExperts = popRoutedExperts(responseBody)
     const data: ModelRequestData = {
       model: server.model,
       model_version: server.version,
@@ -133,7 +137,6 @@ async function forward(
       http_status: response.status,
       status: response.status < 400 ? 'ok' : 'error',
       retry_count: response.retryCount,
-      routed_experts: routedExperts,
       usage: isObject(responseBody.usage) ? responseBody.usage : null,
       finish_reason: firstFinishReason(responseBody),
     }
@@ -157,18 +160,6 @@ function pickHeaders(ctx: RequestContext, names: readonly string[]): Record<stri
     if (typeof value === 'string') out[name.toLowerCase()] = value
   }
   return out
-}
-
-function popRoutedExperts(body: JsonObject): JsonValue {
-  if (!Array.isArray(body.choices)) return null
-  for (const choice of body.choices) {
-    if (isObject(choice) && choice.routed_experts !== undefined && choice.routed_experts !== null) {
-      const experts = choice.routed_experts
-      delete choice.routed_experts
-      return experts
-    }
-  }
-  return null
 }
 
 function firstFinishReason(body: JsonObject): string | null {

@@ -72,9 +72,22 @@ describe('proxy: chat completions', () => {
       http_status: 200,
       status: 'ok',
       retry_count: 0,
-      routed_experts: null,
       finish_reason: 'stop',
     })
+    // The real `_capture_event` records exactly these keys, in this order.
+    expect(Object.keys(data!)).toEqual([
+      'model',
+      'model_version',
+      'request',
+      'response',
+      'server',
+      'latency_ms',
+      'http_status',
+      'status',
+      'retry_count',
+      'usage',
+      'finish_reason',
+    ])
     expect(data?.usage).toEqual((up.response as { usage: unknown }).usage)
     expect(data?.latency_ms).toBeGreaterThan(0)
     // The stand-in keeps what the client sent (keys redacted) for tests.
@@ -192,10 +205,19 @@ describe('proxy: chat completions', () => {
       status: 400,
       text: '{"detail":"Invalid JSON in request body"}',
     })
-    expect(await post(`${base}/chat/completions`, '[1, 2]')).toMatchObject({
-      status: 400,
-      text: '{"detail":"Request body must be a JSON object"}',
-    })
+    // JSON that is not an object fails inside the real route's `{**body, …}` rewrite: a plain 500, also `null`;
+    // nothing reaches the upstream and no event is stored.
+    const before = mock.requests.length
+    for (const body of ['[1, 2]', 'null', '"text"', '5']) {
+      const res = await fetch(`${base}/chat/completions`, { method: 'POST', headers: { 'x-api-key': KEY }, body })
+      expect([res.status, res.headers.get('content-type'), await res.text()], body).toEqual([
+        500,
+        'text/plain; charset=utf-8',
+        'Internal Server Error',
+      ])
+    }
+    expect(mock.requests.length).toBe(before)
+    expect(gw.events(rollout_id)).toEqual([])
     expect(await post(`${gw.url}/proxy/nothing`)).toMatchObject({ status: 404, text: '{"detail":"Not Found"}' })
   })
 
@@ -209,6 +231,12 @@ describe('proxy: chat completions', () => {
       })
       expect(res.status).toBe(503)
       expect(await res.text()).toBe(`{"detail":"No servers available for model 'Qwen/Qwen3-8B'"}`)
+      // The replica is chosen before the body is spread: a non-object body is a 503 here too, not a 500.
+      const array = await fetch(`${empty.rolloutEnv(rollout_id).AGL_OPENAI_BASE_URL}/chat/completions`, {
+        method: 'POST',
+        body: '[1]',
+      })
+      expect(array.status).toBe(503)
     } finally {
       await empty.close()
     }

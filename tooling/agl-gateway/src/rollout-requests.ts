@@ -23,6 +23,12 @@ export interface ValidRolloutCreate {
   config: RolloutConfig
   metadata: JsonObject
   rollout_id: string | null
+  /**
+   * Set when `metadata` is an object whose `batch_idx` / `sample_idx_in_batch` are not integers. The real schema
+   * takes it anyway (`RolloutMetadata | dict` falls back to `dict`), and the route then fails building
+   * `RolloutMetadata(**metadata)`: a 500, after the list's earlier items were created.
+   */
+  metadataError?: string
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 3600
@@ -49,7 +55,7 @@ export function validateRolloutCreates(
     const metadata = validateMetadata(issues, obj.metadata, [...loc, 'metadata'])
     const rolloutId = optionalStr(issues, obj.rollout_id, [...loc, 'rollout_id'])
     if (isTrain === undefined || config === undefined || metadata === undefined || rolloutId === undefined) return
-    items.push({ input: obj.input ?? null, is_train: isTrain, config, metadata, rollout_id: rolloutId })
+    items.push({ input: obj.input ?? null, is_train: isTrain, config, rollout_id: rolloutId, ...metadata })
   })
   return issues.ok ? { items } : { issues }
 }
@@ -87,8 +93,12 @@ function validateConfig(issues: Issues, value: JsonValue | undefined, loc: Loc):
 }
 
 /** `RolloutMetadata` (extra keys allowed) with its two typed fields first, as pydantic dumps it. */
-function validateMetadata(issues: Issues, value: JsonValue | undefined, loc: Loc): JsonObject | undefined {
-  if (value === undefined || value === null) return { batch_idx: null, sample_idx_in_batch: null }
+function validateMetadata(
+  issues: Issues,
+  value: JsonValue | undefined,
+  loc: Loc
+): Pick<ValidRolloutCreate, 'metadata' | 'metadataError'> | undefined {
+  if (value === undefined || value === null) return { metadata: { batch_idx: null, sample_idx_in_batch: null } }
   if (!isObject(value)) {
     issues.add(
       'model_attributes_type',
@@ -98,11 +108,14 @@ function validateMetadata(issues: Issues, value: JsonValue | undefined, loc: Loc
     )
     return undefined
   }
-  const batchIdx = optionalInt(issues, value.batch_idx, [...loc, 'batch_idx'])
-  const sampleIdx = optionalInt(issues, value.sample_idx_in_batch, [...loc, 'sample_idx_in_batch'])
-  if (batchIdx === undefined || sampleIdx === undefined) return undefined
+  const fields = new Issues()
+  const batchIdx = optionalInt(fields, value.batch_idx, [...loc, 'batch_idx'])
+  const sampleIdx = optionalInt(fields, value.sample_idx_in_batch, [...loc, 'sample_idx_in_batch'])
+  if (batchIdx === undefined || sampleIdx === undefined) {
+    return { metadata: value, metadataError: `RolloutMetadata: ${fields.list.map((i) => i.msg).join('; ')}` }
+  }
   const { batch_idx: _b, sample_idx_in_batch: _s, ...extra } = value
-  return { batch_idx: batchIdx, sample_idx_in_batch: sampleIdx, ...extra }
+  return { metadata: { batch_idx: batchIdx, sample_idx_in_batch: sampleIdx, ...extra } }
 }
 
 const STATUS_PATCH_FIELDS = ['state', 'k8s_job_name', 'last_attempt_id', 'error_message'] as const
@@ -121,7 +134,7 @@ export function validateRolloutPatch(
   }
   const obj = model(issues, body, ['body'])
   if (!obj) return { issues }
-  forbidExtra(issues, obj, ['status'], ['body'])
+  // `RolloutPatch` itself ignores unknown keys; only the nested `RolloutStatusPatch` is `extra="forbid"`.
   const updates: Partial<Omit<RolloutLifecycleStatus, 'state'>> & { state?: RolloutState | null } = {}
   if (obj.status !== undefined && obj.status !== null) {
     const status = model(issues, obj.status, ['body', 'status'])

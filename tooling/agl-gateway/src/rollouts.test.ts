@@ -75,6 +75,36 @@ describe('rollouts API', () => {
     })
   })
 
+  it('metadata whose indexes are not integers is a plain 500 (the real route fails building it), after the earlier items were created', async () => {
+    // `RolloutCreate.metadata` is `RolloutMetadata | dict`: a bad `batch_idx` passes validation as a dict, then
+    // `RolloutMetadata(**metadata)` raises inside the route's loop.
+    const res = await fetch(`${gw.url}/api/rollouts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { rollout_id: 'meta-ok', input: {} },
+        { rollout_id: 'meta-bad', input: {}, metadata: { sample_idx_in_batch: 1.5 } },
+        { rollout_id: 'meta-after', input: {} },
+      ]),
+    })
+    expect([res.status, res.headers.get('content-type'), await res.text()]).toEqual([
+      500,
+      'text/plain; charset=utf-8',
+      'Internal Server Error',
+    ])
+    expect(gw.getRollout('meta-ok')).toBeDefined()
+    expect(gw.getRollout('meta-bad')).toBeUndefined()
+    expect(gw.getRollout('meta-after')).toBeUndefined()
+    // An existing id comes back before its metadata is looked at; string digits coerce as pydantic's lax int does.
+    expect(
+      (await api('POST', '/api/rollouts', [{ rollout_id: 'meta-ok', input: {}, metadata: { batch_idx: 'a' } }])).status
+    ).toBe(201)
+    expect(
+      (await api('POST', '/api/rollouts', [{ input: {}, metadata: { batch_idx: '3', k: [1] } }])).body
+    ).toMatchObject([{ metadata: { batch_idx: 3, sample_idx_in_batch: null, k: [1] } }])
+    expect(() => gw.createRollout({}, { metadata: { batch_idx: 'x' } })).toThrow(AglGatewayError)
+  })
+
   it('GET /api/rollouts/{id} → {rollout, attempts}; unknown → 404', async () => {
     const rollout = gw.createRollout({ q: 'get' })
     expect(await api('GET', `/api/rollouts/${rollout.rollout_id}`)).toEqual({
@@ -120,7 +150,7 @@ describe('rollouts API', () => {
     expect(() => gw.setRolloutState(other, 'running')).toThrow(AglGatewayError)
   })
 
-  it('PATCH validates like RolloutPatch (extra="forbid", the state enum) and 404s unknown rollouts', async () => {
+  it('PATCH validates like RolloutPatch (status extra="forbid", the state enum) and 404s unknown rollouts', async () => {
     const { rollout_id: id } = gw.createRollout({ q: 'patch-bad' })
     expect(await api('PATCH', `/api/rollouts/${id}`, { status: { state: 'done' } })).toEqual({
       status: 422,
@@ -136,8 +166,15 @@ describe('rollouts API', () => {
         ],
       },
     })
-    expect((await api('PATCH', `/api/rollouts/${id}`, { status: {}, input: 3 })).body).toEqual({
-      detail: [{ type: 'extra_forbidden', loc: ['body', 'input'], msg: 'Extra inputs are not permitted', input: 3 }],
+    expect((await api('PATCH', `/api/rollouts/${id}`, { status: { state: 'running', input: 3 } })).body).toEqual({
+      detail: [
+        { type: 'extra_forbidden', loc: ['body', 'status', 'input'], msg: 'Extra inputs are not permitted', input: 3 },
+      ],
+    })
+    // `RolloutPatch` itself ignores unknown keys: the patch applies.
+    expect(await api('PATCH', `/api/rollouts/${id}`, { status: { state: 'running' }, input: 3 })).toMatchObject({
+      status: 200,
+      body: { rollout_id: id, input: { q: 'patch-bad' }, status: { state: 'running' } },
     })
     expect(await api('PATCH', '/api/rollouts/ghost', { status: { state: 'running' } })).toEqual({
       status: 404,
@@ -174,7 +211,7 @@ describe('rollouts API', () => {
         total_terminal: 2,
       })
       const del = await fetch(`${fresh.url}/api/rollouts/${a!.rollout_id}`, { method: 'DELETE' })
-      expect([del.status, await del.text()]).toEqual([204, ''])
+      expect([del.status, del.headers.get('content-type'), await del.text()]).toEqual([204, 'application/json', ''])
       expect((await fetch(`${fresh.url}/api/rollouts/${a!.rollout_id}`)).status).toBe(404)
       expect((await get('/api/rollouts/terminal')) as { total_terminal: number }).toMatchObject({ total_terminal: 1 })
     } finally {
@@ -207,5 +244,19 @@ describe('models API and misc routes', () => {
     expect(await api('GET', '/nope')).toEqual({ status: 404, body: { detail: 'Not Found' } })
     expect(await api('PUT', '/api/rollouts')).toEqual({ status: 405, body: { detail: 'Method Not Allowed' } })
     expect(await api('POST', '/healthz')).toEqual({ status: 405, body: { detail: 'Method Not Allowed' } })
+  })
+
+  it('a path known only with the trailing slash toggled is a 307 to it, query kept, any method (Starlette redirect_slashes)', async () => {
+    const go = (method: string, path: string) =>
+      fetch(`${gw.url}${path}`, { method, redirect: 'manual', headers: { authorization: `Bearer ${KEY}` } })
+    const listing = await go('GET', '/api/rollouts/?state_in=queuing')
+    expect([listing.status, listing.headers.get('location'), await listing.text()]).toEqual([
+      307,
+      `${gw.url}/api/rollouts?state_in=queuing`,
+      '',
+    ])
+    expect((await go('POST', '/proxy/state/')).headers.get('location')).toBe(`${gw.url}/proxy/state`)
+    expect((await go('GET', '/nope/')).status).toBe(404)
+    expect((await go('GET', '/')).status).toBe(404)
   })
 })

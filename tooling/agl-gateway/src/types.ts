@@ -79,7 +79,6 @@ export interface ModelRequestData {
   status: 'ok' | 'error'
   /** Attempts before the one whose answer was kept (0: first try). */
   retry_count: number
-  routed_experts: JsonValue
   usage: JsonObject | null
   finish_reason: string | null
 }
