@@ -38,7 +38,7 @@ describe('the agent-lightning-spans example', () => {
     expect(code, stderr).toBe(0)
     expect(stdout).toMatch(/exported \d+ span\(s\), all stamped: yes/)
     expect(stdout).toMatch(/exported 2 per-call span\(s\) named openai\.chat\.completion/)
-    expect(stdout).toMatch(/span 0 \(parent: invoke_agent calculator-agent\)/)
+    expect(stdout).toMatch(/span 0 \(parent: execute_agent_loop_cycle\)/)
     expect(stdout).toMatch(/reward span: agentlightning\.annotation primary=1/)
     expect(stdout).toMatch(/store: \d+ span\(s\) stored for the rollout, 0 dropped/)
     expect(stdout).toMatch(/adapter: 2 triplet\(s\), rewards \[null, 1\] \(the reward is on the last call\)/)

@@ -1,6 +1,7 @@
-import { type Attributes, context, type Tracer, trace } from '@opentelemetry/api'
+import { type Attributes, context, type HrTime, type Tracer, trace } from '@opentelemetry/api'
 import { AGL_ANNOTATION_SPAN, AGL_ATTEMPT_ID, AGL_REWARD_PREFIX, AGL_ROLLOUT_ID } from './agl-span-names.js'
 import { AglConfigError } from './errors.js'
+import { hrTimeBefore } from './hr-time.js'
 import { type AglRolloutIds, aglRolloutScope } from './rollout-scope.js'
 
 export interface EmitAglRewardOptions {
@@ -60,5 +61,18 @@ export function emitAglReward(
       ? trace.setSpanContext(active, scope.lastAgentSpan)
       : active
   const tracer = options.tracer ?? trace.getTracer('@strands-vllm/agent-lightning')
-  tracer.startSpan(AGL_ANNOTATION_SPAN, { attributes }, parent).end()
+  // The adapter gives the reward to the latest call that ended before the reward *started*. Span starts are whole
+  // milliseconds and ends are not, so a reward emitted right after the last call could start "before" it ended and
+  // go to the call before. Start it after the rollout's latest span end instead (zero length).
+  const at = rewardTime(scope?.lastEndTime)
+  tracer.startSpan(AGL_ANNOTATION_SPAN, { attributes, startTime: at }, parent).end(at)
+}
+
+/** Now, or 1 µs after `after` when that is not earlier than now. */
+function rewardTime(after: HrTime | undefined): HrTime {
+  const nowMs = Date.now()
+  const now: HrTime = [Math.floor(nowMs / 1000), (nowMs % 1000) * 1e6]
+  if (!after || hrTimeBefore(after, now)) return now
+  const nanos = after[1] + 1000
+  return nanos >= 1e9 ? [after[0] + 1, nanos - 1e9] : [after[0], nanos]
 }

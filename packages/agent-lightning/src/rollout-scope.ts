@@ -1,4 +1,4 @@
-import { type Context, context, createContextKey, type SpanContext } from '@opentelemetry/api'
+import { type Context, context, createContextKey, type HrTime, type SpanContext } from '@opentelemetry/api'
 import { AglConfigError } from './errors.js'
 
 /** The ids the v0.x store files a span under: from its `start_rollout` (or the runner that dequeued the rollout). */
@@ -13,6 +13,8 @@ export interface AglRolloutScope extends AglRolloutIds {
   lastAgentSpan: SpanContext | undefined
   /** Spans started in this rollout so far. */
   spans: number
+  /** The latest end time of a span of this rollout (the reward span must start after it). */
+  lastEndTime?: HrTime | undefined
 }
 
 const SCOPE_KEY = createContextKey('strands-vllm.agent-lightning.rollout')

@@ -1,6 +1,7 @@
-import { type Attributes, type Context, context, type Span, trace } from '@opentelemetry/api'
+import { type Attributes, type Context, context, type HrTime, type Span, trace } from '@opentelemetry/api'
 import { type AgentSpanLookup, StrandsSpanTracker } from '@strands-vllm/tito'
 import { AGL_AGENT_NAME, AGL_ATTEMPT_ID, AGL_ROLLOUT_ID } from './agl-span-names.js'
+import { hrTimeBefore } from './hr-time.js'
 import { type AglRolloutIds, type AglRolloutScope, aglRolloutScope } from './rollout-scope.js'
 
 /** The parts of an SDK span the processor reads (structurally `@opentelemetry/sdk-trace-base`'s spans). */
@@ -11,6 +12,7 @@ interface StartedSpan extends Span {
 
 interface EndedSpan {
   readonly name: string
+  readonly endTime?: HrTime
   readonly attributes: Attributes
   readonly resource?: { readonly attributes: Attributes }
   spanContext(): { spanId: string }
@@ -115,6 +117,9 @@ export class AglRolloutSpanProcessor extends StrandsSpanTracker {
     if (scope) {
       this.scopes.delete(spanId)
       this.agents.get(scope)?.delete(spanId)
+      if (span.endTime && (!scope.lastEndTime || hrTimeBefore(scope.lastEndTime, span.endTime))) {
+        scope.lastEndTime = span.endTime
+      }
     }
     const has = (key: string): boolean =>
       span.attributes[key] !== undefined || span.resource?.attributes[key] !== undefined

@@ -78,7 +78,7 @@ describe('per-call spans', () => {
     expect(calls.every((s) => /openai\.chat\.completion/.test(s.name))).toBe(true)
   })
 
-  it("parents to this agent's invoke_agent span (via the tracker) when no span is active, under concurrency", async () => {
+  it("parents to this agent's agent-loop cycle, under its invoke_agent span (via the tracker) when no span is active, under concurrency", async () => {
     const agents = ['a1', 'a2'].map((id, k) =>
       makeAgent(
         [0, 1].map((i) => ({ text: 'x', fields: exactFields([k, i], [9]), delayMs: 3 + ((k + i) % 2) * 4 })),
@@ -91,8 +91,14 @@ describe('per-call spans', () => {
     expect(invokes).toHaveLength(4)
     const calls = spans('openai.chat.completion')
     expect(calls).toHaveLength(4)
+    const cycles = spans('execute_agent_loop_cycle')
     for (const s of calls) {
-      const parent = invokes.find((p) => p.spanContext().spanId === parentOf(s)?.spanId)
+      // The cycle that ran the call, so a trace orders a rollout's calls by its tree alone.
+      const cycle = cycles.find((c) => c.spanContext().spanId === parentOf(s)?.spanId)
+      expect(cycle).toBeDefined()
+      const ns = ([sec, nano]: [number, number]) => sec * 1e9 + nano
+      expect(ns(s.startTime)).toBeGreaterThanOrEqual(ns(cycle!.startTime))
+      const parent = invokes.find((p) => p.spanContext().spanId === parentOf(cycle!)?.spanId)
       expect(parent).toBeDefined()
       const k = (s.attributes.prompt_token_ids as number[])[0]!
       expect(parent!.attributes['gen_ai.agent.id']).toBe(`a${k + 1}`)

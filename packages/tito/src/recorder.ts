@@ -96,7 +96,8 @@ interface HeldSpan {
   span: Span
   record: TitoCallRecord
   event: AfterModelCallEvent
-  endMs: number
+  /** `performance.now()` when the call ended. */
+  endedAt: number
 }
 
 /**
@@ -275,8 +276,10 @@ export class VLLMTokenRecorder implements Plugin {
       } else {
         // Whether a retry supersedes this call is known only after every AfterModelCallEvent hook ran
         // (`event.retry`): hold the span open and end it, with this time, at the next call, invocation or reset.
-        // Wall-clock ms: what the SDK's anchored span clock is anchored to (performance.timeOrigin can drift from it).
-        this.held = { span, record, event, endMs: Date.now() }
+        // A performance timestamp: OpenTelemetry adds the span's own start anchor to it, exactly as for a plain
+        // `end()`, so the span ends inside its parent cycle. (`Date.now()` is another clock at whole milliseconds: it
+        // could end the span after its parent, and v0.3's adapter then re-parents the parent under it and loses it.)
+        this.held = { span, record, event, endedAt: performance.now() }
       }
     }
     this.push(record)
@@ -303,7 +306,7 @@ export class VLLMTokenRecorder implements Plugin {
       held.span.setAttribute('tito.superseded', true)
       this.markUntrainable(held.span)
     }
-    held.span.end(held.endMs)
+    held.span.end(held.endedAt)
     return superseded ? held.record.callIndex : undefined
   }
 
@@ -409,13 +412,16 @@ export class VLLMTokenRecorder implements Plugin {
     )
   }
 
-  /** Explicit option, else the active span (the user's rollout span), else this agent's `invoke_agent` span. */
+  /**
+   * Explicit option, else the active span (the user's rollout span), else this agent's current agent-loop cycle
+   * span (or its `invoke_agent` span).
+   */
   private parentContext(agent: LocalAgent): Context {
     const explicit = this.options.getParentContext?.(agent) ?? this.options.parentContext
     if (explicit) return explicit
     const active = context.active()
     if (trace.getSpanContext(active)) return active
-    const found = this.options.spanTracker?.findAgentSpan({ id: agent.id, name: agentName(agent) })
+    const found = this.options.spanTracker?.findCallParent({ id: agent.id, name: agentName(agent) })
     if (found && 'span' in found) return trace.setSpan(active, found.span)
     if (found && !this.warnedAmbiguous) {
       this.warnedAmbiguous = true

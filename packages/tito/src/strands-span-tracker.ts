@@ -1,4 +1,7 @@
-import type { Attributes, Context, Span } from '@opentelemetry/api'
+import { type Attributes, type Context, type Span, trace } from '@opentelemetry/api'
+
+/** The SDK's span for one turn of the agent loop (model call, then tools), a child of `invoke_agent`. */
+const CYCLE_SPAN_NAME = 'execute_agent_loop_cycle'
 
 /** The parts of an SDK span the tracker reads (structurally compatible with `@opentelemetry/sdk-trace-base`). */
 interface StartedSpan extends Span {
@@ -21,13 +24,29 @@ export type AgentSpanLookup = { span: Span } | { ambiguous: number } | undefined
  * them. Spans are matched by `gen_ai.agent.id` + `gen_ai.agent.name`; when two open spans match
  * (concurrent agents with the same id and name), the lookup says so instead of guessing.
  *
+ * It also remembers each agent's open `execute_agent_loop_cycle` span: a call span goes under the cycle that runs
+ * it, so a trace lists a rollout's calls in call order by its tree alone. (Left directly under `invoke_agent`, Agent
+ * Lightning v0.3's adapter re-parents each call under whatever span encloses it in time, which with millisecond
+ * start times is sometimes its cycle and sometimes not, and its triplets then come out of order.)
+ *
  * Register it on your provider: `new BasicTracerProvider({ spanProcessors: [tracker, exportProcessor] })`.
  */
 export class StrandsSpanTracker {
   private readonly open = new Map<string, { span: Span; id: string; name: string }>()
+  /** Open cycle spans: `invoke_agent` span id → its current cycle, and cycle span id → its agent span id. */
+  private readonly cycles = new Map<string, Span>()
+  private readonly cycleAgents = new Map<string, string>()
 
-  onStart(span: StartedSpan, _parentContext: Context): void {
+  onStart(span: StartedSpan, parentContext: Context): void {
     const name = span.name ?? ''
+    if (name === CYCLE_SPAN_NAME) {
+      const agentSpanId = trace.getSpanContext(parentContext)?.spanId
+      if (agentSpanId !== undefined && this.open.has(agentSpanId)) {
+        this.cycles.set(agentSpanId, span)
+        this.cycleAgents.set(span.spanContext().spanId, agentSpanId)
+      }
+      return
+    }
     if (!name.startsWith('invoke_agent')) return
     const attrs = span.attributes ?? {}
     const id = attrs['gen_ai.agent.id']
@@ -40,7 +59,14 @@ export class StrandsSpanTracker {
   }
 
   onEnd(span: { spanContext(): { spanId: string } }): void {
-    this.open.delete(span.spanContext().spanId)
+    const spanId = span.spanContext().spanId
+    this.open.delete(spanId)
+    this.cycles.delete(spanId)
+    const agentSpanId = this.cycleAgents.get(spanId)
+    if (agentSpanId !== undefined) {
+      this.cycleAgents.delete(spanId)
+      if (this.cycles.get(agentSpanId)?.spanContext().spanId === spanId) this.cycles.delete(agentSpanId)
+    }
   }
 
   forceFlush(): Promise<void> {
@@ -49,6 +75,8 @@ export class StrandsSpanTracker {
 
   shutdown(): Promise<void> {
     this.open.clear()
+    this.cycles.clear()
+    this.cycleAgents.clear()
     return Promise.resolve()
   }
 
@@ -64,5 +92,15 @@ export class StrandsSpanTracker {
     }
     if (count > 1) return { ambiguous: count }
     return found ? { span: found } : undefined
+  }
+
+  /**
+   * Where this agent's next call span goes: its open `execute_agent_loop_cycle` span, else its `invoke_agent` span
+   * ({@link findAgentSpan}, ambiguity included).
+   */
+  findCallParent(agent: AgentIdentity): AgentSpanLookup {
+    const found = this.findAgentSpan(agent)
+    if (!found || !('span' in found)) return found
+    return { span: this.cycles.get(found.span.spanContext().spanId) ?? found.span }
   }
 }

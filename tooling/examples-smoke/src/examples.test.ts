@@ -26,7 +26,7 @@ const expectations: Record<string, RegExp[]> = {
   ],
   'agent-lightning-spans': [
     /exported 2 per-call span\(s\) named openai\.chat\.completion/,
-    /span 0 \(parent: invoke_agent calculator-agent\)/,
+    /span 0 \(parent: execute_agent_loop_cycle\)/,
     /exported \d+ span\(s\), all stamped: yes/,
     /store: \d+ span\(s\) stored for the rollout, 0 dropped/,
     /adapter: 2 triplet\(s\), rewards \[null, 1\] \(the reward is on the last call\)/,

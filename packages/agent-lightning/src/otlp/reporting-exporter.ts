@@ -3,32 +3,52 @@ import type { AglExportFailure } from '../errors.js'
 
 type ResultCallback = Parameters<SpanExporter['export']>[1]
 
-/** `ExportResultCode.SUCCESS` in `@opentelemetry/core` (not a dependency of this package). */
+/** `ExportResultCode.SUCCESS` / `FAILED` in `@opentelemetry/core` (not a dependency of this package). */
 const SUCCESS = 0
+const FAILED = 1
 
 /**
- * Wraps the OTLP exporter and keeps every failed export, including the ones a `BatchSpanProcessor` timer sent
- * (their failures only reach OpenTelemetry's global error handler), so `flush()` can report them all.
+ * Wraps the OTLP exporter: sends one export at a time, in the order they were asked for, and keeps every failed
+ * export, including the ones a `BatchSpanProcessor` timer sent (their failures only reach OpenTelemetry's global
+ * error handler), so `flush()` can report them all.
+ *
+ * Why one at a time: `forceFlush()` exports the rest of the batch while a timer export may still be in flight, and
+ * the later request can reach the store first. The v0.x store numbers spans in arrival order and v0.3's adapter lists
+ * a rollout's LLM calls in that order, so a rollout's calls would come out of the trainer swapped.
  */
 export class ReportingExporter implements SpanExporter {
+  /** Settles when the last export asked for has answered. */
+  private tail: Promise<void> = Promise.resolve()
+
   constructor(
     private readonly inner: SpanExporter,
     private readonly onFailure: (failure: AglExportFailure) => void
   ) {}
 
   export(spans: ReadableSpan[], resultCallback: ResultCallback): void {
-    this.inner.export(spans, (result) => {
-      if (result.code !== SUCCESS) this.onFailure(exportFailure(result.error, spans.length))
-      resultCallback(result)
-    })
+    this.tail = this.tail.then(
+      () =>
+        new Promise<void>((done) => {
+          const finish: ResultCallback = (result) => {
+            if (result.code !== SUCCESS) this.onFailure(exportFailure(result.error, spans.length))
+            resultCallback(result)
+            done()
+          }
+          try {
+            this.inner.export(spans, finish)
+          } catch (error) {
+            finish({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+          }
+        })
+    )
   }
 
   shutdown(): Promise<void> {
-    return this.inner.shutdown()
+    return this.tail.then(() => this.inner.shutdown())
   }
 
   forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve()
+    return this.tail.then(() => this.inner.forceFlush?.())
   }
 }
 

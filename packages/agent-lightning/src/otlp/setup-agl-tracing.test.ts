@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { trace } from '@opentelemetry/api'
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
@@ -59,6 +59,29 @@ describe('setupAglTracing', () => {
     expect(() => withAglRollout(ids, () => emitAglReward(Number.NaN))).toThrow(/must be a finite number/)
   })
 
+  it('the reward span starts after the rollout’s last span ended, even one ending a few ms ahead of the clock, so the adapter gives it to that call', async () => {
+    const ids = store.startRollout()
+    const nowMs = Date.now()
+    const ahead: [number, number] = [Math.floor(nowMs / 1000), (nowMs % 1000) * 1e6 + 5e6]
+    if (ahead[1] >= 1e9) {
+      ahead[0] += 1
+      ahead[1] -= 1e9
+    }
+    withAglRollout(ids, () => {
+      trace
+        .getTracer('t')
+        .startSpan('openai.chat.completion', { startTime: nowMs - 10 })
+        .end(ahead)
+      emitAglReward(1)
+    })
+    await tracing.flush()
+    const spans = store.querySpans(ids.rolloutId)
+    const call = spans.find((s) => s.name === 'openai.chat.completion')!
+    const reward = spans.find((s) => s.name === 'agentlightning.annotation')!
+    expect(reward.start_time!).toBeGreaterThan(call.end_time!)
+    expect(reward.end_time).toBe(reward.start_time)
+  })
+
   it('counts spans that end without rollout ids (the store drops them) and says so once', async () => {
     const before = store.warnings.length
     trace.getTracer('t').startSpan('outside-any-rollout').end()
@@ -99,6 +122,46 @@ describe('setupAglTracing', () => {
       expect(error.message).toContain('is the store running, and reachable from this process?')
     } finally {
       await local.shutdown().catch(() => undefined)
+    }
+  })
+
+  it('exports one at a time: a flush while a timer export is still in flight reaches the store after it, so a rollout’s spans keep their order', async () => {
+    // The store numbers spans in arrival order and v0.3's adapter lists LLM calls in that order. A proxy holds the
+    // first export 400 ms; before, the flush's export overtook it and the two calls came out swapped.
+    let seen = 0
+    const front = createServer((req, res) => {
+      const hold = seen++ === 0 ? 400 : 0
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        setTimeout(() => {
+          const up = request(`${store.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(res)
+          })
+          up.on('error', () => res.destroy())
+          up.end(Buffer.concat(chunks))
+        }, hold)
+      })
+    })
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
+    const local = setupAglTracing({
+      storeUrl: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+      register: false,
+      scheduledDelayMs: 10,
+    })
+    try {
+      const ids = store.startRollout()
+      const tracer = local.provider.getTracer('t')
+      withAglRollout(ids, () => tracer.startSpan('call-0').end())
+      await new Promise((resolve) => setTimeout(resolve, 100)) // the timer's export of call-0 is now being held
+      withAglRollout(ids, () => tracer.startSpan('call-1').end())
+      await local.flush()
+      expect(seen).toBe(2)
+      expect(store.querySpans(ids.rolloutId).map((s) => s.name)).toEqual(['call-0', 'call-1'])
+    } finally {
+      await local.shutdown().catch(() => undefined)
+      await new Promise<void>((resolve) => front.close(() => resolve()))
     }
   })
 
