@@ -81,6 +81,8 @@ export type RecorderInner = ((event: ModelStreamEvent) => void) | Plugin
 
 interface CallState {
   startMs: number
+  /** `performance.now()` at `startMs`: the call's span ends at `startMs` + the elapsed time, in whole ms. */
+  startedAt: number
   firstByteMs: number | null
   span: Span | undefined
   fields: VLLMResponseFields | undefined
@@ -96,8 +98,8 @@ interface HeldSpan {
   span: Span
   record: TitoCallRecord
   event: AfterModelCallEvent
-  /** `performance.now()` when the call ended. */
-  endedAt: number
+  /** Epoch ms the span ends at. */
+  endMs: number
 }
 
 /**
@@ -210,10 +212,12 @@ export class VLLMTokenRecorder implements Plugin {
     }
     const retryOf = this.endHeldSpan()
     this.finishAbandoned()
+    const startMs = Date.now()
     this.current = {
-      startMs: Date.now(),
+      startMs,
+      startedAt: performance.now(),
       firstByteMs: null,
-      span: this.addToSpan ? this.startSpan(event, retryOf) : undefined,
+      span: this.addToSpan ? this.startSpan(event, retryOf, startMs) : undefined,
       fields: undefined,
       usage: null,
       agentStopReason: undefined,
@@ -276,10 +280,12 @@ export class VLLMTokenRecorder implements Plugin {
       } else {
         // Whether a retry supersedes this call is known only after every AfterModelCallEvent hook ran
         // (`event.retry`): hold the span open and end it, with this time, at the next call, invocation or reset.
-        // A performance timestamp: OpenTelemetry adds the span's own start anchor to it, exactly as for a plain
-        // `end()`, so the span ends inside its parent cycle. (`Date.now()` is another clock at whole milliseconds: it
-        // could end the span after its parent, and v0.3's adapter then re-parents the parent under it and loses it.)
-        this.held = { span, record, event, endedAt: performance.now() }
+        // Start + elapsed, as OpenTelemetry ends the SDK's spans (their starts are whole ms too), so the span ends
+        // inside its parent cycle; rounded down to a whole ms, so it ends no later than any span started after it
+        // begins. (A plain `Date.now()` could end it after its cycle: v0.3's adapter then re-parents the cycle under
+        // it and loses a call. A finer end could pass a reward span's whole-ms start: the reward goes to the call
+        // before.)
+        this.held = { span, record, event, endMs: Math.floor(state.startMs + performance.now() - state.startedAt) }
       }
     }
     this.push(record)
@@ -306,7 +312,7 @@ export class VLLMTokenRecorder implements Plugin {
       held.span.setAttribute('tito.superseded', true)
       this.markUntrainable(held.span)
     }
-    held.span.end(held.endedAt)
+    held.span.end(held.endMs)
     return superseded ? held.record.callIndex : undefined
   }
 
@@ -390,7 +396,7 @@ export class VLLMTokenRecorder implements Plugin {
     return record
   }
 
-  private startSpan(event: BeforeModelCallEvent, retryOf: number | undefined): Span {
+  private startSpan(event: BeforeModelCallEvent, retryOf: number | undefined, startMs: number): Span {
     const tracer = this.options.tracer ?? trace.getTracer('@strands-vllm/tito')
     const parent = this.parentContext(event.agent)
     const modelId = event.model.modelId
@@ -399,6 +405,7 @@ export class VLLMTokenRecorder implements Plugin {
       this.options.spanName ?? DEFAULT_SPAN_NAME,
       {
         kind: SpanKind.CLIENT,
+        startTime: startMs,
         attributes: {
           ...(typeof extra === 'function' ? extra(event.agent) : extra),
           'gen_ai.operation.name': 'chat',

@@ -33,18 +33,14 @@ export type AgentSpanLookup = { span: Span } | { ambiguous: number } | undefined
  */
 export class StrandsSpanTracker {
   private readonly open = new Map<string, { span: Span; id: string; name: string }>()
-  /** Open cycle spans: `invoke_agent` span id → its current cycle, and cycle span id → its agent span id. */
+  /** `invoke_agent` span id → that agent's open cycle span. */
   private readonly cycles = new Map<string, Span>()
-  private readonly cycleAgents = new Map<string, string>()
 
   onStart(span: StartedSpan, parentContext: Context): void {
     const name = span.name ?? ''
     if (name === CYCLE_SPAN_NAME) {
       const agentSpanId = trace.getSpanContext(parentContext)?.spanId
-      if (agentSpanId !== undefined && this.open.has(agentSpanId)) {
-        this.cycles.set(agentSpanId, span)
-        this.cycleAgents.set(span.spanContext().spanId, agentSpanId)
-      }
+      if (agentSpanId !== undefined && this.open.has(agentSpanId)) this.cycles.set(agentSpanId, span)
       return
     }
     if (!name.startsWith('invoke_agent')) return
@@ -62,10 +58,8 @@ export class StrandsSpanTracker {
     const spanId = span.spanContext().spanId
     this.open.delete(spanId)
     this.cycles.delete(spanId)
-    const agentSpanId = this.cycleAgents.get(spanId)
-    if (agentSpanId !== undefined) {
-      this.cycleAgents.delete(spanId)
-      if (this.cycles.get(agentSpanId)?.spanContext().spanId === spanId) this.cycles.delete(agentSpanId)
+    for (const [agentSpanId, cycle] of this.cycles) {
+      if (cycle.spanContext().spanId === spanId) this.cycles.delete(agentSpanId)
     }
   }
 
@@ -76,7 +70,6 @@ export class StrandsSpanTracker {
   shutdown(): Promise<void> {
     this.open.clear()
     this.cycles.clear()
-    this.cycleAgents.clear()
     return Promise.resolve()
   }
 
